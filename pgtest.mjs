@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=Date.now();
+const db = await PGlite.create();
+console.log('create', Date.now()-t); t=Date.now();
+await db.exec('create table t(id int primary key, v text)');
+const dump = await db.dumpDataDir('gzip');
+console.log('dump', Date.now()-t, dump.size); t=Date.now();
+const db2 = await PGlite.create({ loadDataDir: dump });
+console.log('load', Date.now()-t); t=Date.now();
+console.log(await db2.query('select pg_advisory_lock(1), version()'));
+const r = await db2.query('select count(*) from t');
+console.log(r.rows, process.memoryUsage().rss/1e6);

@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config';
+import { actorPlugin } from './kernel/auth/actor';
+import type { Database } from './kernel/db/database';
+import { errorsPlugin } from './kernel/http/errors';
+import { etagPlugin } from './kernel/http/etag';
+import { idempotencyPlugin } from './kernel/http/idempotency';
+import { openApiPlugin } from './kernel/http/openapi';
+import { ProblemError } from './kernel/http/problem';
+import { requestContextPlugin, requestIdFrom } from './kernel/http/request-context';
+import { securityPlugin } from './kernel/http/security';
+import { installValidators } from './kernel/http/validator';
+import { createKernel } from './kernel/kernel';
+import { healthRoutes } from './kernel/observability/health';
+import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
+import { metricsPlugin } from './kernel/observability/metrics';
+
+/** A domain module: one Fastify plugin mounted under /api/v1. */
+export interface Module {
+  name: string;
+  plugin: FastifyPluginAsync;
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  modules?: Module[];
+  /** Overrides the logger (tests pass a stream or false). */
+  logger?: FastifyServerOptions['logger'];
+  now?: () => Date;
+}
+
+/** The modules `npm start` serves. Domain modules are added here as they are built. */
+export const productionModules: Module[] = [];
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    genReqId: (req) => requestIdFrom(req),
+    // Fastify's two lines per request are replaced by one (observability/logger.ts).
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('kernel', createKernel(config, database, options.now));
+  installValidators(app);
+  // Only JSON bodies are accepted by default; a module that takes files registers multipart itself.
+  app.removeContentTypeParser(['text/plain']);
+
+  await app.register(requestContextPlugin);
+  await app.register(errorsPlugin);
+  await app.register(actorPlugin);
+  await app.register(requestLogPlugin);
+  await app.register(metricsPlugin);
+  await app.register(idempotencyPlugin);
+  await app.register(securityPlugin);
+  await app.register(etagPlugin);
+  await app.register(openApiPlugin);
+
+  // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ProblemError(503, 'SERVICE_UNAVAILABLE', { detailKey: 'problem.SHUTTING_DOWN.detail', headers: { 'retry-after': '1' } });
+    }
+  });
+  app.addHook('onClose', async () => {
+    await database.close();
+  });
+
+  await app.register(healthRoutes, { prefix: '/api/v1/health' });
+  for (const module of options.modules ?? productionModules) {
+    await app.register(module.plugin, { prefix: '/api/v1' });
+  }
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,51 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * One master secret from which every signing and encryption key is derived (HKDF-SHA256),
+ * so an operator running several instances sets a single SECRET_KEY. Without it, a random
+ * one is generated once and kept in DATA_DIR/secret.key with 0600 permissions.
+ */
+export class Secrets {
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(private readonly master: Buffer) {}
+
+  static load(options: { secretKey: string | undefined; dataDir: string }): Secrets {
+    if (options.secretKey) return new Secrets(Buffer.from(options.secretKey, 'utf8'));
+    const file = path.join(options.dataDir, 'secret.key');
+    try {
+      const existing = readFileSync(file, 'utf8').trim();
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+      return new Secrets(Buffer.from(existing, 'base64'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    mkdirSync(options.dataDir, { recursive: true });
+    const generated = randomBytes(48);
+    // 'wx' fails if another process created the file meanwhile: then read theirs.
+    try {
+      writeFileSync(file, generated.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return Secrets.load(options);
+      throw error;
+    }
+    return new Secrets(generated);
+  }
+
+  /** A 32-byte key for one purpose ("cursor", "jwt", ...); different purposes never share keys. */
+  key(purpose: string): Buffer {
+    let key = this.cache.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.master, 'deskbase', purpose, 32));
+      this.cache.set(purpose, key);
+    }
+    return key;
+  }
+
+  /** Base64url HMAC-SHA256 of data under the purpose's key. */
+  sign(purpose: string, data: string): string {
+    return createHmac('sha256', this.key(purpose)).update(data).digest('base64url');
+  }
+}
