@@ -66,11 +66,11 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-    if (!stored) throw new ProblemError(409, 'CONFLICT', { detailKey: 'problem.IDEMPOTENCY_KEY_IN_USE.detail', headers: { 'retry-after': '1' } });
-    if (stored.requestHash !== requestHash) throw new ProblemError(422, 'IDEMPOTENCY_KEY_REUSED');
-    if (stored.state !== 'completed' || stored.statusCode === null) {
+    // Gone between our claim and this read (a 5xx released it): the caller may simply retry.
+    if (!stored || stored.state !== 'completed' || stored.statusCode === null) {
       throw new ProblemError(409, 'CONFLICT', { detailKey: 'problem.IDEMPOTENCY_KEY_IN_USE.detail', headers: { 'retry-after': '1' } });
     }
+    if (stored.requestHash !== requestHash) throw new ProblemError(422, 'IDEMPOTENCY_KEY_REUSED');
     reply.headers(stored.headers ?? {}).header('idempotent-replayed', 'true').code(stored.statusCode);
     return reply.send(stored.body ?? undefined);
   });

@@ -1,0 +1,56 @@
+import { PGlite } from '@electric-sql/pglite';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../src/kernel/db/migrations';
+
+const WIDGETS_SQL = readFileSync(new URL('./support/widgets/widgets.sql', import.meta.url), 'utf8');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteDump: string;
+    pgTemplate: string;
+  }
+}
+
+/**
+ * Migrates one template per run: a PGlite dump that each test file loads (initdb costs seconds),
+ * or, with DATABASE_URL, a throwaway PostgreSQL database each test file clones and drops.
+ */
+export default async function setup(project: TestProject) {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const template = `deskbase_test_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${template}`);
+    const target = new URL(url);
+    target.pathname = `/${template}`;
+    const client = new pg.Client({ connectionString: target.toString() });
+    await client.connect();
+    await migrate(client);
+    await client.query(WIDGETS_SQL);
+    await client.end();
+    project.provide('pgTemplate', template);
+    project.provide('pgliteDump', '');
+    return async () => {
+      const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${template}%`]);
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await admin.end();
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'deskbase-test-'));
+  const db = await PGlite.create();
+  await migrate(db);
+  await db.exec(WIDGETS_SQL);
+  const dump = await db.dumpDataDir('gzip');
+  await db.close();
+  const file = path.join(dir, 'template.tar.gz');
+  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  project.provide('pgliteDump', file);
+  project.provide('pgTemplate', '');
+  return () => rmSync(dir, { recursive: true, force: true });
+}

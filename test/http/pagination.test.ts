@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../support/app';
+
+let app: FastifyInstance;
+const names: string[] = [];
+
+beforeAll(async () => {
+  let tick = Date.parse('2026-01-01T00:00:00.000Z');
+  // Several widgets share a timestamp, so ties must break on id.
+  app = await createTestApp({ now: () => new Date(tick) });
+  for (let i = 0; i < 45; i++) {
+    if (i % 3 === 0) tick += 1000;
+    const name = `widget ${String((i * 7) % 45).padStart(2, '0')}`;
+    names.push(name);
+    const response = await app.inject({ method: 'POST', url: '/api/v1/widgets', payload: { name, color: i % 2 ? 'red' : 'blue' } });
+    expect(response.statusCode).toBe(201);
+  }
+  await app.inject({ method: 'POST', url: '/api/v1/widgets', headers: { 'x-test-org': 'org_other' }, payload: { name: 'foreign' } });
+});
+afterAll(() => app.close());
+
+async function walk(query: string) {
+  const seen: any[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const response = await app.inject({ url: `/api/v1/widgets?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    expect(response.statusCode).toBe(200);
+    const page = response.json();
+    seen.push(...page.items);
+    expect(page.has_more).toBe(page.next_cursor !== null);
+    cursor = page.next_cursor;
+    pages++;
+  } while (cursor);
+  return { seen, pages };
+}
+
+describe('keyset pagination', () => {
+  it('walks every item exactly once, newest first by default, in pages of limit', async () => {
+    const { seen, pages } = await walk('limit=10');
+    expect(pages).toBe(5);
+    expect(seen).toHaveLength(45);
+    expect(new Set(seen.map((w) => w.id)).size).toBe(45);
+    const keys = seen.map((w) => `${w.created_at}|${w.id}`);
+    expect(keys).toEqual([...keys].sort().reverse());
+  });
+
+  it('sorts ascending by name with ties broken on id', async () => {
+    const { seen } = await walk('limit=7&sort=name');
+    expect(seen.map((w) => w.name)).toEqual([...names].sort());
+  });
+
+  it('filters and sorts descending by name', async () => {
+    const { seen } = await walk('limit=4&sort=-name&color=red');
+    expect(seen).toHaveLength(22);
+    expect(seen.every((w) => w.color === 'red')).toBe(true);
+    expect(seen.map((w) => w.name)).toEqual(seen.map((w) => w.name).sort().reverse());
+  });
+
+  it('treats q as plain text, not a LIKE pattern', async () => {
+    expect((await app.inject({ url: '/api/v1/widgets?q=widget%2001' })).json().items).toHaveLength(1);
+    expect((await app.inject({ url: '/api/v1/widgets?q=%25' })).json().items).toHaveLength(0);
+    expect((await app.inject({ url: '/api/v1/widgets?q=_' })).json().items).toHaveLength(0);
+  });
+
+  it('adds total only when include_total=true', async () => {
+    const plain = (await app.inject({ url: '/api/v1/widgets?limit=5' })).json();
+    expect(plain).not.toHaveProperty('total');
+    expect(plain.items).toHaveLength(5);
+    const counted = (await app.inject({ url: '/api/v1/widgets?limit=5&include_total=true&color=blue' })).json();
+    expect(counted.total).toBe(23);
+  });
+
+  it('defaults to 20 items and refuses more than 100 with 422', async () => {
+    expect((await app.inject({ url: '/api/v1/widgets' })).json().items).toHaveLength(20);
+    const response = await app.inject({ url: '/api/v1/widgets?limit=101' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors).toEqual([{ field: 'limit', message: 'must be at most 100' }]);
+    expect((await app.inject({ url: '/api/v1/widgets?limit=0' })).statusCode).toBe(422);
+    expect((await app.inject({ url: '/api/v1/widgets?limit=ten' })).statusCode).toBe(422);
+  });
+
+  it('refuses a sort field that is not whitelisted', async () => {
+    const response = await app.inject({ url: '/api/v1/widgets?sort=organization_id' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors[0].field).toBe('sort');
+  });
+
+  it('rejects a tampered cursor with 400', async () => {
+    const { next_cursor: cursor } = (await app.inject({ url: '/api/v1/widgets?limit=2' })).json();
+    const [body, signature] = cursor.split('.');
+    const forged = Buffer.from(JSON.stringify(['-created_at', '2030-01-01T00:00:00.000Z', 'wdg_x'])).toString('base64url');
+    for (const bad of [`${forged}.${signature}`, `${body}.${signature.slice(0, -2)}AA`, 'garbage', `${body}`, `${body}.${signature}.x`]) {
+      const response = await app.inject({ url: `/api/v1/widgets?limit=2&cursor=${encodeURIComponent(bad)}` });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('INVALID_CURSOR');
+    }
+  });
+
+  it('rejects a cursor issued for another sort order', async () => {
+    const { next_cursor: cursor } = (await app.inject({ url: '/api/v1/widgets?limit=2&sort=name' })).json();
+    const response = await app.inject({ url: `/api/v1/widgets?limit=2&sort=-name&cursor=${encodeURIComponent(cursor)}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('INVALID_CURSOR');
+  });
+
+  it('never shows another organization its neighbour’s items', async () => {
+    const other = (await app.inject({ url: '/api/v1/widgets?include_total=true', headers: { 'x-test-org': 'org_other' } })).json();
+    expect(other.total).toBe(1);
+    expect(other.items[0].name).toBe('foreign');
+    const { seen } = await walk('limit=100');
+    expect(seen.some((w) => w.name === 'foreign')).toBe(false);
+    const response = await app.inject({ url: `/api/v1/widgets/${other.items[0].id}` });
+    expect(response.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,31 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildApp, type Module } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Database } from '../../src/kernel/db/database';
+import { openTestDatabase } from './database';
+import { widgetsModule } from './widgets/index';
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  modules?: Module[];
+  database?: Database;
+  logger?: FastifyServerOptions['logger'];
+  now?: () => Date;
+}
+
+/** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'deskbase-app-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
+  const database = options.database ?? (await openTestDatabase());
+  return buildApp({
+    config,
+    database,
+    modules: options.modules ?? [widgetsModule],
+    logger: options.logger ?? false,
+    now: options.now,
+  });
+}
