@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/kernel/db/database';
+import type { SqlConnection } from '../../src/kernel/db/migrations';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -46,4 +47,16 @@ export async function openTestDatabase(options: { databaseUrl?: string } = {}): 
   }
   const dump = new Blob([readFileSync(inject('pgliteDump'))]);
   return openDatabase({ databaseUrl: undefined, dataDir: '', poolMax: 1, statementTimeoutMs: 10_000, memory: true, loadDump: dump });
+}
+
+/** One dedicated connection to a test database (migrations need BEGIN/COMMIT on one session). */
+export async function rawConnection(database: Database): Promise<SqlConnection & { end(): Promise<void> }> {
+  const name = (database as Database & { testDatabaseName?: string }).testDatabaseName;
+  if (name) {
+    const client = new pg.Client({ connectionString: postgresUrl(name) });
+    await client.connect();
+    return client;
+  }
+  // PGlite is a single connection already.
+  return { query: async (text, params) => ({ rows: await database.query(text, params) }), end: async () => {} };
 }

@@ -64,7 +64,6 @@ export const en: Catalog = {
   'validation.anyOf': 'does not match any allowed form',
   'validation.invalid': 'is invalid',
   'validation.unknown_parameter': 'is not a supported query parameter',
-  'validation.summary': '{count} field(s) are invalid: {fields}',
   'validation.idempotency_key': 'must be 1 to 255 visible ASCII characters',
   'problem.INVALID_IDEMPOTENCY_KEY.detail': 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.',
 };
@@ -127,7 +126,6 @@ export const km: Catalog = {
   'validation.anyOf': 'មិនត្រូវនឹងទម្រង់ដែលអនុញ្ញាតណាមួយទេ',
   'validation.invalid': 'មិនត្រឹមត្រូវ',
   'validation.unknown_parameter': 'មិនមែនជាប៉ារ៉ាម៉ែត្រសំណួរដែលគាំទ្រទេ',
-  'validation.summary': 'វាល {count} មិនត្រឹមត្រូវ៖ {fields}',
   'validation.idempotency_key': 'ត្រូវមានពី 1 ដល់ 255 តួអក្សរ ASCII ដែលមើលឃើញ',
   'problem.INVALID_IDEMPOTENCY_KEY.detail': 'ក្បាល Idempotency-Key ត្រូវមានពី 1 ដល់ 255 តួអក្សរ ASCII ដែលមើលឃើញ។',
 };

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('configuration', () => {
+  it('has working defaults for a first start', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:3000',
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      logLevel: 'info',
+      corsOrigins: [],
+      dbPoolMax: 10,
+    });
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://desk.example.com/',
+      DATABASE_URL: 'postgres://app@db:5432/deskbase',
+      DATA_DIR: '/var/lib/deskbase',
+      LOG_LEVEL: 'WARN',
+      REDIS_URL: 'redis://cache:6379',
+      SMTP_URL: 'smtp://user:pass@mail:587',
+      BOOTSTRAP_ADMIN_EMAIL: 'owner@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'a-long-enough-password',
+      CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
+      SECRET_KEY: 'x'.repeat(40),
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      publicUrl: 'https://desk.example.com',
+      databaseUrl: 'postgres://app@db:5432/deskbase',
+      dataDir: '/var/lib/deskbase',
+      logLevel: 'warn',
+      redisUrl: 'redis://cache:6379',
+      smtpUrl: 'smtp://user:pass@mail:587',
+      corsOrigins: ['https://a.example.com', 'https://b.example.com'],
+    });
+  });
+
+  it('lists every bad value at once, with a clear message each', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://db/x',
+        LOG_LEVEL: 'loud',
+        REDIS_URL: 'not a url',
+        SECRET_KEY: 'short',
+        BOOTSTRAP_ADMIN_EMAIL: 'nobody',
+        CORS_ORIGINS: 'example.com',
+        TRUST_PROXY: 'maybe',
+      });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'PORT must be a whole number between 0 and 65535 (got "eighty")',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'SECRET_KEY must be at least 32 characters long (use `openssl rand -base64 48`)',
+      'BOOTSTRAP_ADMIN_EMAIL is not a valid email address',
+      'CORS_ORIGINS entry "example.com" must be an origin like https://app.example.com, or *',
+      'DATABASE_URL must use postgres: or postgresql: (got "mysql:")',
+      'REDIS_URL is not a valid URL',
+      'TRUST_PROXY must be true or false (got "maybe")',
+    ]);
+    expect(error!.message).toContain('Invalid configuration:');
+  });
+
+  it('never echoes a secret value in its messages', () => {
+    expect(() => loadConfig({ SECRET_KEY: 'tiny-secret' })).toThrow(ConfigError);
+    try {
+      loadConfig({ SECRET_KEY: 'tiny-secret', BOOTSTRAP_ADMIN_PASSWORD: 'short-pw' });
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/tiny-secret|short-pw/);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Secrets } from './secrets';
+
+const freshDir = () => mkdtempSync(path.join(tmpdir(), 'deskbase-secrets-'));
+
+describe('secrets', () => {
+  it('generates a master key once, readable only by its owner, and reuses it', () => {
+    const dataDir = freshDir();
+    const first = Secrets.load({ secretKey: undefined, dataDir });
+    const file = path.join(dataDir, 'secret.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(48);
+    const second = Secrets.load({ secretKey: undefined, dataDir });
+    expect(second.key('cursor').equals(first.key('cursor'))).toBe(true);
+  });
+
+  it('derives distinct 32-byte keys per purpose', () => {
+    const secrets = Secrets.load({ secretKey: 'k'.repeat(40), dataDir: freshDir() });
+    expect(secrets.key('cursor')).toHaveLength(32);
+    expect(secrets.key('cursor').equals(secrets.key('jwt'))).toBe(false);
+  });
+
+  it('gives every instance that shares SECRET_KEY the same keys, and writes no file', () => {
+    const a = freshDir();
+    const one = Secrets.load({ secretKey: 'shared-secret-'.repeat(3), dataDir: a });
+    const two = Secrets.load({ secretKey: 'shared-secret-'.repeat(3), dataDir: freshDir() });
+    expect(one.sign('cursor', 'data')).toBe(two.sign('cursor', 'data'));
+    expect(() => statSync(path.join(a, 'secret.key'))).toThrow();
+  });
+});
