@@ -1,0 +1,71 @@
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  headers?: Record<string, string>;
+}
+
+export interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  max: number;
+  total: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+  durationSeconds: number;
+}
+
+function fire(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/** Loud line for any error, timeout or non-2xx response in an autocannon result. */
+export function checkResult(label: string, result: autocannon.Result): string[] {
+  const problems: string[] = [];
+  if (result.errors > 0) problems.push(`${result.errors} errors (${result.timeouts} timeouts)`);
+  if (result.non2xx > 0) {
+    const codes = Object.entries(result.statusCodeStats)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, { count }]) => `${code}×${count}`)
+      .join(', ');
+    problems.push(`${result.non2xx} non-2xx responses (${codes})`);
+  }
+  if (result['2xx'] === 0) problems.push('no 2xx response at all');
+  for (const problem of problems) console.log(`WARNING: ${label}: ${problem}`);
+  return problems;
+}
+
+/** A discarded warm-up run, then the measured run, both at the same concurrency. */
+export async function measure(label: string, options: LoadOptions): Promise<Measurement> {
+  const base = { url: options.url, connections: options.connections, headers: options.headers, timeout: 10 };
+  if (options.warmupSeconds > 0) {
+    const warmup = await fire({ ...base, duration: options.warmupSeconds });
+    checkResult(`${label} (warm-up)`, warmup);
+  }
+  const result = await fire({ ...base, duration: options.durationSeconds });
+  checkResult(label, result);
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = Number(count);
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    total: result.requests.total,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes,
+    durationSeconds: result.duration,
+  };
+}

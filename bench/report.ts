@@ -1,0 +1,63 @@
+import type { Measurement } from './load';
+
+export interface ScenarioResult {
+  name: string;
+  path: string;
+  measurement: Measurement;
+}
+
+export interface DatabaseReport {
+  label: string;
+  dbVersion: string;
+  seeded: { rows: number; ms: number } | null;
+  walkMs: number;
+  scenarios: ScenarioResult[];
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(headers: string[], rows: string[][], rightAligned: boolean[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    '| ' + cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
+  const rule = '|' + widths.map((w, i) => (rightAligned[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+export const find = (report: DatabaseReport, name: string) => report.scenarios.find((s) => s.name === name)?.measurement;
+
+/** Markdown table of one database's scenarios, plus the deep/first ratio and the targets. */
+export function renderReport(report: DatabaseReport, targetRps: number, targetP99Ms: number): string {
+  const bare = find(report, 'baseline');
+  const rows = report.scenarios.map(({ name, path, measurement: m }) => [
+    name,
+    path,
+    fmt(m.requestsPerSecond),
+    fmt(m.p50, 0),
+    fmt(m.p99, 0),
+    `${m.errors}/${m.non2xx}`,
+    bare && bare.requestsPerSecond > 0 ? `${fmt((m.requestsPerSecond / bare.requestsPerSecond) * 100)}%` : '-',
+  ]);
+  const out = [
+    `### ${report.label}`,
+    '',
+    `Database: ${report.dbVersion}`,
+    report.seeded ? `Seeded ${fmt(report.seeded.rows)} widgets in ${fmt(report.seeded.ms)} ms (INSERT ... SELECT generate_series + ANALYZE); cursor walk of 900 pages took ${fmt(report.walkMs)} ms.` : '',
+    '',
+    table(['scenario', 'path', 'req/s (avg)', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'of baseline'], rows, [false, false, true, true, true, true, true]),
+    '',
+  ];
+  const first = find(report, 'list first page');
+  const deep = find(report, 'list deep page');
+  if (first && deep && first.requestsPerSecond > 0) {
+    const ratio = deep.requestsPerSecond / first.requestsPerSecond;
+    out.push(`deep/first ratio: req/s ${ratio.toFixed(3)}, p99 ${first.p99 > 0 ? (deep.p99 / first.p99).toFixed(2) : '-'}`);
+    const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+    out.push(
+      `target: list first page >= ${fmt(targetRps)} req/s: ${fmt(first.requestsPerSecond)} -> ${met(first.requestsPerSecond >= targetRps)}`,
+      `target: list p99 < ${targetP99Ms} ms: first ${fmt(first.p99)} ms, deep ${fmt(deep.p99)} ms -> ${met(first.p99 < targetP99Ms && deep.p99 < targetP99Ms)}`,
+      `target: deep page within 10% of first page (req/s): ${(ratio * 100).toFixed(1)}% -> ${met(ratio >= 0.9)}`,
+    );
+  }
+  return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * The benchmarked server, run as its own process by bench/run.ts:
+ *   PORT=... LOG_LEVEL=warn [DATABASE_URL=...] [BENCH_SEED_ROWS=100000] node --import tsx bench/server.ts
+ * Migrates, creates the test-only widgets table, optionally seeds it, then serves the app with the
+ * widgets module plus one no-op route (GET /bench/bare) as the same-process baseline. Prints
+ * `BENCH_INFO <json>` and then `READY <port>` on stdout once listening.
+ */
+import fp from 'fastify-plugin';
+import { buildApp, type Module } from '../src/app';
+import { ConfigError, loadConfig } from '../src/config';
+import { openDatabase } from '../src/kernel/db/database';
+import { widgetsModule } from '../test/support/widgets/index';
+import { ensureWidgetsTable, seedWidgets } from './seed';
+
+/**
+ * buildApp() calls app.ready(), after which no route can be added, so the baseline route comes in
+ * as a module. fastify-plugin makes Fastify ignore the module's /api/v1 prefix: GET /bench/bare.
+ * It goes through every global kernel hook (request id, metrics, request log, helmet, compression)
+ * but does no work of its own.
+ */
+const benchModule: Module = {
+  name: 'bench',
+  plugin: fp(async (app) => {
+    app.get('/bench/bare', async () => ({ ok: true }));
+  }),
+};
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    onPoolError: (error) => console.error(`database connection lost: ${error.message}`),
+  });
+  await database.migrate();
+  await ensureWidgetsTable(database);
+
+  let seeded: { rows: number; ms: number } | null = null;
+  const seedRows = process.env.BENCH_SEED_ROWS ? Number(process.env.BENCH_SEED_ROWS) : 0;
+  if (seedRows > 0) seeded = await seedWidgets(database, seedRows);
+  const [version] = await database.query<{ version: string }>('SELECT version() AS version');
+
+  const app = await buildApp({ config, database, modules: [widgetsModule, benchModule] });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), 5_000);
+    force.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+
+  await app.listen({ port: config.port, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const info = { kind: database.kind, dbVersion: version?.version ?? 'unknown', seeded, pid: process.pid };
+  process.stdout.write(`BENCH_INFO ${JSON.stringify(info)}\n`);
+  process.stdout.write(`READY ${port}\n`);
+}
+
+main().catch((error) => {
+  console.error('bench server failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
