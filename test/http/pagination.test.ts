@@ -25,9 +25,9 @@ async function walk(query: string) {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const response = await app.inject({ url: `/api/v1/widgets?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    const response: { statusCode: number; json(): any } = await app.inject({ url: `/api/v1/widgets?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
     expect(response.statusCode).toBe(200);
-    const page = response.json();
+    const page: { items: any[]; has_more: boolean; next_cursor: string | null } = response.json();
     seen.push(...page.items);
     expect(page.has_more).toBe(page.next_cursor !== null);
     cursor = page.next_cursor;

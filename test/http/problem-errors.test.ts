@@ -24,6 +24,7 @@ describe('every error is RFC 9457 problem+json', () => {
   it('answers 404 for an unknown route', async () => {
     const body = expectProblem(await app.inject({ url: '/api/v1/nothing-here' }), 404, 'NOT_FOUND');
     expect(body.detail).toBe('No endpoint matches GET /api/v1/nothing-here.');
+    expect(String((await app.inject({ url: '/api/v1/nothing-here' })).headers.vary)).toContain('Accept-Language');
   });
 
   it('answers 405 with Allow for a known path and a wrong method', async () => {

@@ -42,3 +42,20 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 });
+
+describe('metrics protected by METRICS_TOKEN', () => {
+  it('answers only a scraper that presents the token', async () => {
+    const guarded = await createTestApp({ env: { METRICS_TOKEN: 'scrape-me-please' } });
+    try {
+      const anonymous = await guarded.inject({ url: '/metrics' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json().code).toBe('UNAUTHORIZED');
+      expect((await guarded.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
+      const scraper = await guarded.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-me-please' } });
+      expect(scraper.statusCode).toBe(200);
+      expect(scraper.body).toContain('http_requests_total');
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -49,8 +49,10 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
 function sendProblem(this: FastifyReply, error: ProblemError): FastifyReply {
   const body = renderProblem(error, this.request.locale, String(this.request.id));
   for (const [name, value] of Object.entries(error.options.headers ?? {})) this.header(name, value);
-  // An error must never be cached or tagged as the resource.
+  // An error must never be cached or tagged as the resource; its text depends on the language.
   this.removeHeader('etag');
+  const vary = this.getHeader('vary');
+  this.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
   return this.code(error.status).header('cache-control', 'no-store').type('application/problem+json; charset=utf-8').send(body);
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { timingSafeEqual } from 'node:crypto';
+import { ProblemError } from '../http/problem';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 declare module 'fastify' {
@@ -47,7 +49,13 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const token = app.kernel.config.metricsToken;
+  const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (expected) {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ProblemError(401, 'UNAUTHORIZED');
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });

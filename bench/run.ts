@@ -1,0 +1,277 @@
+/**
+ * `npm run bench`: starts bench/server.ts as a separate process on a fresh embedded database and
+ * (when reachable) on a throwaway PostgreSQL database, seeds 100,000 widgets, and loads four
+ * endpoints with autocannon from this process. See bench/README.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ROOT, freePort, startServer, type ServerProcess } from './child';
+import { measure } from './load';
+import { renderReport, type DatabaseReport, type ScenarioResult } from './report';
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    console.error(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const DURATION = intEnv('BENCH_DURATION', 10, 1, 3600);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 50, 1, 10_000);
+const WARMUP_SECONDS = 2;
+const SEED_ROWS = 100_000;
+const WALK_LIMIT = 100;
+const WALK_PAGES = 900; // 900 pages of 100: the cursor sits 90,000 rows deep
+const PAGE_LIMIT = 50;
+const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_POOL_MAX = 20;
+const TARGET_PG_RPS = 5_000;
+const TARGET_P99_MS = 50;
+
+const LIST = `/api/v1/widgets?limit=${PAGE_LIMIT}&sort=created_at`;
+
+/** Cleanups still owed (child process, temp dir, throwaway database), run also on Ctrl-C. */
+const cleanups: (() => Promise<void> | void)[] = [];
+async function runCleanups() {
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop()!;
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error(`[bench] cleanup failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}
+async function withCleanup<T>(cleanup: () => Promise<void> | void, fn: () => Promise<T>): Promise<T> {
+  cleanups.push(cleanup);
+  try {
+    return await fn();
+  } finally {
+    const index = cleanups.lastIndexOf(cleanup);
+    if (index >= 0) cleanups.splice(index, 1);
+    await cleanup();
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n[bench] ${signal}: cleaning up`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+interface Page {
+  items: { id: string; name: string }[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${url} -> ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+const pad = (i: number) => `widget ${String(i).padStart(6, '0')}`;
+
+function expectPage(page: Page, firstIndex: number, what: string) {
+  const names = page.items.map((item) => item.name);
+  const expected = Array.from({ length: PAGE_LIMIT }, (_, i) => pad(firstIndex + i));
+  if (names.length !== PAGE_LIMIT || names.some((name, i) => name !== expected[i])) {
+    throw new Error(`${what}: expected ${PAGE_LIMIT} items ${expected[0]}..${expected.at(-1)}, got ${names.length} items ${names[0]}..${names.at(-1)}`);
+  }
+  console.log(`[bench] ${what}: ${names.length} items, ${names[0]} .. ${names.at(-1)}, has_more=${page.has_more}`);
+}
+
+/** Follows next_cursor from the start, WALK_PAGES pages of WALK_LIMIT: a cursor 90,000 rows deep. */
+async function deepCursor(base: string): Promise<{ cursor: string; ms: number }> {
+  const start = performance.now();
+  let cursor: string | null = null;
+  for (let i = 0; i < WALK_PAGES; i++) {
+    const query: string = `/api/v1/widgets?limit=${WALK_LIMIT}&sort=created_at${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page: Page = await getJson<Page>(base + query);
+    if (page.items.length !== WALK_LIMIT || !page.next_cursor) throw new Error(`cursor walk stopped at page ${i + 1}`);
+    cursor = page.next_cursor;
+  }
+  return { cursor: cursor!, ms: Math.round(performance.now() - start) };
+}
+
+async function benchServer(label: string, env: Record<string, string | undefined>): Promise<DatabaseReport> {
+  console.log(`\n=== ${label} ===`);
+  const port = await freePort();
+  const started = performance.now();
+  const server: ServerProcess = await startServer({
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    BENCH_SEED_ROWS: String(SEED_ROWS),
+  });
+  return withCleanup(
+    () => server.stop(),
+    async () => {
+      const { info, url } = server;
+      console.log(`[bench] server pid ${info.pid} READY on ${url} after ${Math.round(performance.now() - started)} ms (${info.kind})`);
+      console.log(`[bench] database: ${info.dbVersion}`);
+      if (!info.seeded || info.seeded.rows !== SEED_ROWS) throw new Error(`expected ${SEED_ROWS} seeded rows, got ${info.seeded?.rows}`);
+      console.log(`[bench] seeded ${info.seeded.rows} widgets in ${info.seeded.ms} ms`);
+
+      // Every measured URL answers 2xx once before any load.
+      await getJson(`${url}/bench/bare`);
+      await getJson(`${url}/api/v1/health/`);
+      expectPage(await getJson<Page>(url + LIST), 1, 'first page');
+      const walk = await deepCursor(url);
+      console.log(`[bench] cursor walk: ${WALK_PAGES} pages of ${WALK_LIMIT} in ${walk.ms} ms`);
+      const deepPath = `${LIST}&cursor=${encodeURIComponent(walk.cursor)}`;
+      expectPage(await getJson<Page>(url + deepPath), WALK_PAGES * WALK_LIMIT + 1, 'deep page');
+
+      const scenarios = [
+        { name: 'baseline', path: '/bench/bare' },
+        { name: 'health', path: '/api/v1/health/' },
+        { name: 'list first page', path: LIST },
+        { name: 'list deep page', path: deepPath },
+      ];
+      const results: ScenarioResult[] = [];
+      for (const scenario of scenarios) {
+        process.stdout.write(`[bench] ${scenario.name}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections ... `);
+        const measurement = await measure(`${label} / ${scenario.name}`, {
+          url: url + scenario.path,
+          connections: CONNECTIONS,
+          durationSeconds: DURATION,
+          warmupSeconds: WARMUP_SECONDS,
+        });
+        console.log(`${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms`);
+        results.push({
+          name: scenario.name,
+          path: scenario.name === 'list deep page' ? `${LIST}&cursor=<90,000 deep>` : scenario.path,
+          measurement,
+        });
+      }
+      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, scenarios: results };
+    },
+  );
+}
+
+async function benchEmbedded(): Promise<DatabaseReport> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'deskbase-bench-'));
+  return withCleanup(
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    () => benchServer('embedded (PGlite)', { DATA_DIR: dataDir, DATABASE_URL: undefined }),
+  );
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    console.log(`[bench] PostgreSQL at ${redact(url)} not reachable: ${error instanceof Error ? error.message : error}`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+async function adminQuery(text: string) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function benchPostgres(): Promise<DatabaseReport> {
+  const name = `deskbase_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  console.log(`[bench] created database ${name}`);
+  const target = new URL(PG_ADMIN_URL);
+  target.pathname = `/${name}`;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'deskbase-bench-'));
+  return withCleanup(
+    async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      console.log(`[bench] dropped database ${name}`);
+    },
+    // DATA_DIR only holds the generated secret.key here; the data lives in PostgreSQL.
+    () => benchServer('PostgreSQL', { DATA_DIR: dataDir, DATABASE_URL: target.toString(), DB_POOL_MAX: String(PG_POOL_MAX) }),
+  );
+}
+
+function machine(): string[] {
+  const cpus = os.cpus();
+  const pglite = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  return [
+    `date: ${new Date().toISOString()}`,
+    `cpu: ${cpus[0]?.model ?? 'unknown'} x ${cpus.length} cores (autocannon and the server share them)`,
+    `memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `node: ${process.version} (${os.platform()} ${os.release()})`,
+    `@electric-sql/pglite: ${pglite.version}`,
+    `load: ${CONNECTIONS} connections, ${DURATION} s per scenario after a ${WARMUP_SECONDS} s warm-up; ${SEED_ROWS.toLocaleString('en-US')} widgets; page of ${PAGE_LIMIT}`,
+  ];
+}
+
+async function main() {
+  console.log('Deskbase benchmark');
+  for (const line of machine()) console.log(line);
+  const reports: { report: DatabaseReport; targetRps: number }[] = [];
+  let failed = false;
+
+  try {
+    reports.push({ report: await benchEmbedded(), targetRps: TARGET_PG_RPS / 2 });
+  } catch (error) {
+    failed = true;
+    console.log(`ERROR: embedded run failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  }
+
+  if (await postgresReachable(PG_ADMIN_URL)) {
+    try {
+      reports.push({ report: await benchPostgres(), targetRps: TARGET_PG_RPS });
+    } catch (error) {
+      failed = true;
+      console.log(`ERROR: PostgreSQL run failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+    }
+  } else {
+    console.log('PostgreSQL run SKIPPED (set BENCH_DATABASE_URL to point at a server).');
+  }
+
+  console.log('\n=== Results ===\n');
+  for (const line of machine()) console.log(line);
+  for (const { report, targetRps } of reports) {
+    console.log('');
+    console.log(renderReport(report, targetRps, TARGET_P99_MS));
+  }
+  return failed ? 1 : 0;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch(async (error) => {
+    console.error(error);
+    await runCleanups();
+    process.exit(1);
+  });
