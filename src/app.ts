@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config';
 import { actorPlugin } from './kernel/auth/actor';
+import { authPlugin } from './kernel/auth/authenticate';
 import type { Database } from './kernel/db/database';
 import { errorsPlugin } from './kernel/http/errors';
 import { etagPlugin } from './kernel/http/etag';
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(requestContextPlugin);
   await app.register(errorsPlugin);
   await app.register(actorPlugin);
+  await app.register(authPlugin);
   await app.register(requestLogPlugin);
   await app.register(metricsPlugin);
   await app.register(idempotencyPlugin);

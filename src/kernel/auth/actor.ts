@@ -1,11 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-/** Who is calling. Set by the identity module's authentication hook; null for anonymous calls. */
+/** Who is calling. Set by the authentication hook (kernel/auth/authenticate.ts); null for anonymous calls. */
 export interface Actor {
   type: 'user' | 'api_key' | 'system';
+  /** `usr_…` for users and their API keys' owner, `key_…` for the key itself is in `apiKeyId`. */
   id: string;
   organizationId: string;
+  role: string;
+  /** Effective permission strings (`invoice:read`, `invoice:*`, `*:*`). */
+  permissions: string[];
+  sessionId?: string;
+  apiKeyId?: string;
+  department?: string | null;
 }
 
 declare module 'fastify' {

@@ -15,7 +15,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Stand-in for the identity module: the organization comes from a test header.
   app.addHook('onRequest', async (request) => {
     const org = request.headers['x-test-org'];
-    request.actor = { type: 'user', id: 'usr_tester', organizationId: typeof org === 'string' ? org : 'org_test' };
+    request.actor = { type: 'user', id: 'usr_tester', organizationId: typeof org === 'string' ? org : 'org_test', role: 'admin', permissions: ['*:*'] };
   });
   const actorOf = (request: { actor: Actor | null }) => request.actor!;
 

@@ -1,0 +1,34 @@
+import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Every message the platform sends: the delivery record when SMTP is configured, and the
+ * development mailbox (transport `mailbox`) when it is not.
+ */
+export const emailMessages = pgTable(
+  'email_messages',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id'),
+    messageType: text('message_type').notNull(),
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    transport: text('transport', { enum: ['smtp', 'mailbox'] }).notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'failed', 'bounced'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    smtpMessageId: text('smtp_message_id'),
+    smtpResponse: text('smtp_response'),
+    lastError: text('last_error'),
+    attachments: jsonb('attachments').$type<{ filename: string; content_type: string; size: number }[]>().notNull().default([]),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { precision: 3, withTimezone: true }),
+  },
+  (t) => [
+    index('email_messages_org_created_idx').on(t.organizationId, t.createdAt, t.id),
+    index('email_messages_org_to_idx').on(t.organizationId, t.toAddress),
+  ],
+);
