@@ -21,6 +21,14 @@ export interface Config {
   trustProxy: boolean;
   shutdownTimeoutMs: number;
   metricsToken: string | undefined;
+  identity: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+    lockoutMaxAttempts: number;
+    lockoutMinutes: number;
+    requireAdminApproval: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -121,6 +129,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: bool('TRUST_PROXY', false),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     metricsToken: str('METRICS_TOKEN'),
+    identity: {
+      accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_MINUTES', 15, 1, 1440) * 60,
+      refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_DAYS', 7, 1, 365) * 86400,
+      refreshReuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 300),
+      lockoutMaxAttempts: int('LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
+      lockoutMinutes: int('LOCKOUT_MINUTES', 10, 1, 10_080),
+      requireAdminApproval: bool('REQUIRE_ADMIN_APPROVAL', true),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,0 +1,65 @@
+import type { Kernel } from '../../kernel/kernel';
+import type { Executor } from '../../kernel/db/database';
+import { TokenService } from './tokens';
+
+/** What the identity services need from the mail service (kernel/mail), kept narrow. */
+export interface Mailer {
+  send(tx: Executor, message: { organizationId: string; type: string; to: string; locale?: string; variables: Record<string, unknown> }): Promise<string>;
+  /** Delivers what committed transactions queued (SMTP); a no-op for the development mailbox. */
+  flush(): Promise<void>;
+}
+
+export interface IdentityContext {
+  kernel: Kernel;
+  tokens: TokenService;
+  mailer: Mailer;
+  sessions: SessionCache;
+}
+
+interface CachedSession {
+  userId: string;
+  organizationId: string;
+  role: string;
+  department: string | null;
+  alive: boolean;
+  until: number;
+}
+
+/**
+ * Per-instance cache of "is this session alive, and who is it": a hit costs a Map lookup.
+ * Entries live SESSION_CACHE_MS; revocations on this instance evict at once.
+ */
+export class SessionCache {
+  static readonly TTL_MS = 2000;
+  private readonly entries = new Map<string, CachedSession>();
+
+  get(sessionId: string, now: number): CachedSession | undefined {
+    const entry = this.entries.get(sessionId);
+    if (entry && entry.until > now) return entry;
+    this.entries.delete(sessionId);
+    return undefined;
+  }
+
+  set(sessionId: string, value: Omit<CachedSession, 'until'>, now: number): void {
+    if (this.entries.size > 50_000) this.entries.clear();
+    this.entries.set(sessionId, { ...value, until: now + SessionCache.TTL_MS });
+  }
+
+  evict(sessionId: string): void {
+    this.entries.delete(sessionId);
+  }
+
+  evictUser(userId: string): void {
+    for (const [id, entry] of this.entries) if (entry.userId === userId) this.entries.delete(id);
+  }
+}
+
+export function createIdentityContext(kernel: Kernel, mailer: Mailer): IdentityContext {
+  const tokens = new TokenService(kernel.secrets, {
+    issuer: kernel.config.publicUrl,
+    audience: 'deskbase-api',
+    accessTtlSeconds: kernel.config.identity.accessTokenTtlSeconds,
+    refreshTtlSeconds: kernel.config.identity.refreshTokenTtlSeconds,
+  });
+  return { kernel, tokens, mailer, sessions: new SessionCache() };
+}

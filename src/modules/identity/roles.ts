@@ -1,0 +1,35 @@
+/** Built-in roles: seed 003 §9.2 plus seed 002's teacher. Custom roles inherit from one of these. */
+export interface RoleDefinition {
+  name: string;
+  display_name: string;
+  description: string;
+  permissions: string[];
+}
+
+const SELF = ['profile:read', 'profile:update'];
+
+export const BUILT_IN_ROLES: RoleDefinition[] = [
+  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF] },
+  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
+  { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, 'user:read', 'user:update', 'reports:read'] },
+  { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, 'audit:read', 'logs:read', 'reports:read'] },
+  {
+    name: 'admin',
+    display_name: 'Administrator',
+    description: 'Full access within the organization',
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:read', 'role:*', 'api_key:*', 'bulk:*'],
+  },
+  { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
+];
+
+const byName = new Map(BUILT_IN_ROLES.map((role) => [role.name, role]));
+
+export const isBuiltInRole = (name: string) => byName.has(name);
+
+export function permissionsOfRole(name: string): string[] {
+  return byName.get(name)?.permissions ?? [];
+}
+
+/** Roles ordered by power, for "an admin may not hand out a role above their own". */
+const RANK: Record<string, number> = { user: 0, teacher: 1, manager: 2, auditor: 2, admin: 3, super_admin: 4 };
+export const roleRank = (name: string) => RANK[name] ?? 0;
