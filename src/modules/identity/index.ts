@@ -6,8 +6,10 @@ import { createIdentityContext, type Mailer } from './context';
 import './messages';
 import { authRoutes } from './routes-auth';
 import { profileRoutes } from './routes-profile';
+import { adminRoutes } from './routes-admin';
+import { keyAndOrganizationRoutes } from './routes-keys-orgs';
+import { authenticateApiKey } from './api-keys';
 import { authenticateBearer } from './sessions';
-import { ProblemError } from '../../kernel/http/problem';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,9 +24,7 @@ export const identityModule: Module = {
     const ctx = createIdentityContext(app.kernel, app.mail);
     app.auth.use({
       bearer: (token) => authenticateBearer(ctx, token),
-      apiKey: async () => {
-        throw new ProblemError(401, 'UNAUTHORIZED');
-      },
+      apiKey: (key) => authenticateApiKey(ctx, key),
     });
     app.auth.onDenied(async ({ actor, permission, request }) => {
       await recordAudit(app.kernel.database.db, originOf(request), {
@@ -49,5 +49,7 @@ export const identityModule: Module = {
 
     await app.register(authRoutes(ctx));
     await app.register(profileRoutes(ctx));
+    await app.register(adminRoutes(ctx));
+    await app.register(keyAndOrganizationRoutes(ctx));
   },
 };

@@ -82,3 +82,137 @@ export const Profile = Type.Object({
   version: Type.Integer(),
 });
 export const UpdateProfileBody = Type.Object({ first_name: Name, last_name: Name }, strict);
+
+export const AdminUser = Type.Object({
+  user_id: Type.String(),
+  email: Type.String(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+  role: Type.String(),
+  department: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  is_active: Type.Boolean(),
+  is_verified: Type.Boolean(),
+  is_approved: Type.Boolean(),
+  approved_by: Type.Union([Type.String(), Type.Null()]),
+  approved_at: NullableTimestamp,
+  rejected_at: NullableTimestamp,
+  rejection_reason: Type.Union([Type.String(), Type.Null()]),
+  is_locked: Type.Boolean(),
+  failed_login_attempts: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_login_at: NullableTimestamp,
+  login_count: Type.Integer(),
+  version: Type.Integer(),
+}, { $id: 'AdminUser' });
+
+export const UserParams = Type.Object({ user_id: Type.String({ maxLength: 64 }) }, strict);
+const RoleName = Type.String({ minLength: 1, maxLength: 50 });
+const Department = Type.String({ minLength: 1, maxLength: 100 });
+
+export const CreateUserBody = Type.Object({
+  email: Email,
+  password: Type.Optional(Password),
+  first_name: Name,
+  last_name: Name,
+  role: Type.Optional(RoleName),
+  department: Type.Optional(Department),
+}, strict);
+export const CreateUserResponse = Type.Object({ user_id: Type.String(), email: Type.String(), message: Type.String() });
+
+export const ReplaceUserBody = Type.Object({
+  first_name: Name,
+  last_name: Name,
+  role: RoleName,
+  is_active: Type.Boolean(),
+  department: Type.Optional(Type.Union([Department, Type.Null()])),
+}, strict);
+export const PatchUserBody = Type.Partial(ReplaceUserBody, { additionalProperties: false, minProperties: 1 });
+
+export const DeleteUserResponse = Type.Object({ user_id: Type.String(), email: Type.String(), message: Type.String(), deleted_at: Timestamp });
+export const ApproveBody = Type.Object({ user_id: Type.String({ maxLength: 64 }) }, strict);
+export const ApproveResponse = Type.Object({ user_id: Type.String(), email: Type.String(), approved_by: Type.String(), approved_at: Timestamp, message: Type.String() });
+export const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, strict);
+export const RejectResponse = Type.Object({ user_id: Type.String(), email: Type.String(), rejected_by: Type.String(), rejected_at: Timestamp, message: Type.String() });
+
+export const Role = Type.Object({ name: Type.String(), display_name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) });
+
+export const Stats = Type.Object({
+  total_users: Type.Integer(),
+  active_users: Type.Integer(),
+  inactive_users: Type.Integer(),
+  unverified_users: Type.Integer(),
+  unapproved_users: Type.Integer(),
+  users_by_role: Type.Record(Type.String(), Type.Integer()),
+  recent_registrations: Type.Integer(),
+  recent_logins: Type.Integer(),
+});
+
+export const AuditEntry = Type.Object({
+  audit_id: Type.String(),
+  user_id: Type.Union([Type.String(), Type.Null()]),
+  actor_type: Type.String(),
+  action: Type.String(),
+  resource_type: Type.String(),
+  resource_id: Type.Union([Type.String(), Type.Null()]),
+  severity: Type.String(),
+  outcome: Type.String(),
+  timestamp: Timestamp,
+  ip_address: Type.Union([Type.String(), Type.Null()]),
+  user_agent: Type.Union([Type.String(), Type.Null()]),
+  request_id: Type.Union([Type.String(), Type.Null()]),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+}, { $id: 'AuditEntry' });
+
+export const AuditSummary = Type.Object({
+  total_events: Type.Integer(),
+  events_today: Type.Integer(),
+  events_this_week: Type.Integer(),
+  events_by_severity: Type.Record(Type.String(), Type.Integer()),
+  events_by_action: Type.Record(Type.String(), Type.Integer()),
+  recent_failures: Type.Integer(),
+  active_users_today: Type.Integer(),
+});
+
+export const CreateApiKeyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  permissions: Type.Array(Type.String({ maxLength: 101 }), { minItems: 1, maxItems: 100 }),
+  expires_at: Type.Optional(Timestamp),
+}, strict);
+const ApiKeyFields = {
+  id: Type.String(),
+  name: Type.String(),
+  display: Type.String({ description: 'The first characters of the key, for recognising it.' }),
+  permissions: Type.Array(Type.String()),
+  expires_at: NullableTimestamp,
+  last_used_at: NullableTimestamp,
+  created_at: Timestamp,
+  revoked_at: NullableTimestamp,
+  status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
+};
+export const ApiKey = Type.Object(ApiKeyFields, { $id: 'ApiKey' });
+export const CreatedApiKey = Type.Object({ ...ApiKeyFields, key: Type.String({ description: 'The secret, shown this once; send it as X-API-Key.' }) });
+export const ApiKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, strict);
+
+export const Organization = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  is_default: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  version: Type.Integer(),
+}, { $id: 'Organization' });
+export const CreateOrganizationBody = Type.Object({
+  name: Type.String({ minLength: 2, maxLength: 200 }),
+  admin: Type.Object({ email: Email, password: Type.Optional(Password), first_name: Name, last_name: Name }, strict),
+}, strict);
+export const CreatedOrganization = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  is_default: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  version: Type.Integer(),
+  admin: Type.Object({ user_id: Type.String(), email: Type.String() }),
+});
