@@ -25,7 +25,7 @@ const present = (key: ApiKey, now: Date) => ({
   last_used_at: key.lastUsedAt?.toISOString() ?? null,
   created_at: key.createdAt.toISOString(),
   revoked_at: key.revokedAt?.toISOString() ?? null,
-  status: key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt <= now ? 'expired' : 'active',
+  status: (key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt <= now ? 'expired' : 'active') as 'active' | 'expired' | 'revoked',
 });
 
 /** A key never holds more than its creator: each permission must be granted by theirs. */
