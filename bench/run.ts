@@ -49,7 +49,10 @@ async function runCleanups() {
     }
   }
 }
-async function withCleanup<T>(cleanup: () => Promise<void> | void, fn: () => Promise<T>): Promise<T> {
+/** Runs fn, then cleanup, which also runs (once) if the bench is interrupted meanwhile. */
+async function withCleanup<T>(run: () => Promise<void> | void, fn: () => Promise<T>): Promise<T> {
+  let done: Promise<void> | undefined;
+  const cleanup = () => (done ??= Promise.resolve().then(run));
   cleanups.push(cleanup);
   try {
     return await fn();

@@ -13,6 +13,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
+  /** From header of every email: `Name <address>` or a bare address. */
+  mailFrom: string;
   secretKey: string | undefined;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
@@ -102,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters long');
   }
 
+  // A display name and an address, or a bare address; no line breaks (they would inject headers).
+  const mailFrom = str('MAIL_FROM') ?? 'Deskbase <no-reply@localhost>';
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(mailFrom)) {
+    problems.push('MAIL_FROM must be an address like no-reply@example.com or "Deskbase <no-reply@example.com>"');
+  }
+
   const corsOrigins = (str('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -121,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
     secretKey,
     bootstrapAdminEmail,
     bootstrapAdminPassword,

@@ -8,6 +8,7 @@ import { authRoutes } from './routes-auth';
 import { profileRoutes } from './routes-profile';
 import { adminRoutes } from './routes-admin';
 import { keyAndOrganizationRoutes } from './routes-keys-orgs';
+import { bulkAndGdprRoutes } from './routes-bulk-gdpr';
 import { authenticateApiKey } from './api-keys';
 import { authenticateBearer } from './sessions';
 
@@ -51,5 +52,6 @@ export const identityModule: Module = {
     await app.register(profileRoutes(ctx));
     await app.register(adminRoutes(ctx));
     await app.register(keyAndOrganizationRoutes(ctx));
+    await app.register(bulkAndGdprRoutes(ctx));
   },
 };

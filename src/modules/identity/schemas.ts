@@ -216,3 +216,52 @@ export const CreatedOrganization = Type.Object({
   version: Type.Integer(),
   admin: Type.Object({ user_id: Type.String(), email: Type.String() }),
 });
+
+export const BulkUsersBody = Type.Object({
+  operation: Type.Optional(Type.String({ maxLength: 50 })),
+  items: Type.Array(
+    Type.Object({
+      email: Type.String({ maxLength: 254 }),
+      first_name: Type.String({ maxLength: 50 }),
+      last_name: Type.String({ maxLength: 50 }),
+      password: Type.Optional(Password),
+      role: Type.Optional(RoleName),
+      department: Type.Optional(Department),
+      phone: Type.Optional(Type.String({ maxLength: 30 })),
+      metadata: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown())),
+    }, strict),
+    { minItems: 1, maxItems: 1000 },
+  ),
+  batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  fail_fast: Type.Optional(Type.Boolean()),
+}, strict);
+
+export const BulkReport = Type.Object({
+  operation_id: Type.String(),
+  operation: Type.String(),
+  total: Type.Integer(),
+  successful: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Type.Integer(),
+  errors: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
+  duration_seconds: Type.Number(),
+  throughput_per_second: Type.Number(),
+  success_rate: Type.Number(),
+});
+
+export const ExportBody = Type.Object({
+  format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+  include_audit_logs: Type.Boolean({ default: true }),
+  include_metadata: Type.Boolean({ default: true }),
+}, strict);
+
+export const EraseBody = Type.Object({ confirmation: Type.String({ maxLength: 50 }), reason: Type.Optional(Type.String({ maxLength: 500 })) }, strict);
+export const EraseResponse = Type.Object({
+  deletion_id: Type.String(),
+  user_id: Type.String(),
+  deletion_date: Timestamp,
+  records_deleted: Type.Integer(),
+  records_anonymized: Type.Integer(),
+  categories_deleted: Type.Array(Type.String()),
+  anonymization_applied: Type.Boolean(),
+});
