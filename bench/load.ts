@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
 
 export interface LoadOptions {
   url: string;
@@ -6,6 +7,8 @@ export interface LoadOptions {
   durationSeconds: number;
   warmupSeconds: number;
   headers?: Record<string, string>;
+  /** The server's pid, to report its CPU share. */
+  serverPid?: number;
 }
 
 export interface Measurement {
@@ -20,7 +23,11 @@ export interface Measurement {
   non2xx: number;
   statusCodes: Record<string, number>;
   durationSeconds: number;
+  cpu: CpuShares;
 }
+
+/** CPU taken by processes other than the server, autocannon and PostgreSQL (% of one core) that makes a figure suspect. */
+export const OTHER_CPU_WARNING = 25;
 
 function fire(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -51,8 +58,13 @@ export async function measure(label: string, options: LoadOptions): Promise<Meas
     const warmup = await fire({ ...base, duration: options.warmupSeconds });
     checkResult(`${label} (warm-up)`, warmup);
   }
+  const before = cpuSnapshot(options.serverPid);
   const result = await fire({ ...base, duration: options.durationSeconds });
+  const cpu = cpuShares(before, cpuSnapshot(options.serverPid));
   checkResult(label, result);
+  if (cpu.other !== null && cpu.other > OTHER_CPU_WARNING) {
+    console.log(`WARNING: ${label}: other processes used ${cpu.other}% of a core during the run; the figures are disturbed`);
+  }
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = Number(count);
   return {
@@ -67,5 +79,6 @@ export async function measure(label: string, options: LoadOptions): Promise<Meas
     non2xx: result.non2xx,
     statusCodes,
     durationSeconds: result.duration,
+    cpu,
   };
 }

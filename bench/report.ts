@@ -37,6 +37,7 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
     fmt(m.p99, 0),
     `${m.errors}/${m.non2xx}`,
     bare && bare.requestsPerSecond > 0 ? `${fmt((m.requestsPerSecond / bare.requestsPerSecond) * 100)}%` : '-',
+    [m.cpu.server, m.cpu.loadgen, m.cpu.postgres, m.cpu.other].map((v) => (v === null ? '?' : String(v))).join(' / '),
   ]);
   const out = [
     `### ${report.label}`,
@@ -44,7 +45,13 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
     `Database: ${report.dbVersion}`,
     report.seeded ? `Seeded ${fmt(report.seeded.rows)} widgets in ${fmt(report.seeded.ms)} ms (INSERT ... SELECT generate_series + ANALYZE); cursor walk of 900 pages took ${fmt(report.walkMs)} ms.` : '',
     '',
-    table(['scenario', 'path', 'req/s (avg)', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'of baseline'], rows, [false, false, true, true, true, true, true]),
+    table(
+      ['scenario', 'path', 'req/s (avg)', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'of baseline', 'CPU % server / autocannon / postgres / other'],
+      rows,
+      [false, false, true, true, true, true, true, true],
+    ),
+    '',
+    'CPU: percent of one core during the measured run (the machine has ' + (report.scenarios[0]?.measurement.cpu.cores ?? '?') + ' cores; "other" is every other process).',
     '',
   ];
   const first = find(report, 'list first page');

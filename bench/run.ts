@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
-import { measure } from './load';
+import { machineLoad } from './cpu';
+import { measure, OTHER_CPU_WARNING } from './load';
 import { renderReport, type DatabaseReport, type ScenarioResult } from './report';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -108,6 +109,10 @@ async function deepCursor(base: string): Promise<{ cursor: string; ms: number }>
 
 async function benchServer(label: string, env: Record<string, string | undefined>): Promise<DatabaseReport> {
   console.log(`\n=== ${label} ===`);
+  const load = await machineLoad();
+  if (load !== null && load > OTHER_CPU_WARNING) {
+    console.log(`WARNING: the machine is already busy (${load}% of a core used by other processes before the server starts); figures will be disturbed`);
+  }
   const port = await freePort();
   const started = performance.now();
   const server: ServerProcess = await startServer({
@@ -150,8 +155,13 @@ async function benchServer(label: string, env: Record<string, string | undefined
           connections: CONNECTIONS,
           durationSeconds: DURATION,
           warmupSeconds: WARMUP_SECONDS,
+          serverPid: server.child.pid,
         });
-        console.log(`${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms`);
+        const { cpu } = measurement;
+        console.log(
+          `${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms ` +
+            `(CPU % of a core: server ${cpu.server ?? '?'}, autocannon ${cpu.loadgen}, postgres ${cpu.postgres ?? '?'}, other ${cpu.other ?? '?'})`,
+        );
         results.push({
           name: scenario.name,
           path: scenario.name === 'list deep page' ? `${LIST}&cursor=<90,000 deep>` : scenario.path,

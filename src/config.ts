@@ -31,6 +31,15 @@ export interface Config {
     lockoutMinutes: number;
     requireAdminApproval: boolean;
   };
+  /** Request budgets per policy (kernel/ratelimit, docs/rate-limits.md). */
+  rateLimit: {
+    enabled: boolean;
+    authPerMinute: number;
+    profilePerMinute: number;
+    adminPerMinute: number;
+    bulkPerHour: number;
+    defaultPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +154,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutMaxAttempts: int('LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
       lockoutMinutes: int('LOCKOUT_MINUTES', 10, 1, 10_080),
       requireAdminApproval: bool('REQUIRE_ADMIN_APPROVAL', true),
+    },
+    // Seed 003 §10.1; the default policy covers every other /api/v1 route.
+    rateLimit: {
+      enabled: bool('RATE_LIMIT_ENABLED', true),
+      authPerMinute: int('RATE_LIMIT_AUTH_PER_MINUTE', 5, 1, 1_000_000),
+      profilePerMinute: int('RATE_LIMIT_PROFILE_PER_MINUTE', 30, 1, 1_000_000),
+      adminPerMinute: int('RATE_LIMIT_ADMIN_PER_MINUTE', 60, 1, 1_000_000),
+      bulkPerHour: int('RATE_LIMIT_BULK_PER_HOUR', 10, 1, 1_000_000),
+      defaultPerMinute: int('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Grant } from '../access/grants';
 
 /** Who is calling. Set by the authentication hook (kernel/auth/authenticate.ts); null for anonymous calls. */
 export interface Actor {
@@ -8,8 +9,10 @@ export interface Actor {
   id: string;
   organizationId: string;
   role: string;
-  /** Effective permission strings (`invoice:read`, `invoice:*`, `*:*`). */
+  /** Effective unconditional permission strings (`invoice:read`, `invoice:*`, `*:*`). */
   permissions: string[];
+  /** The role's grants with their conditions (seed 000); when present they decide access. */
+  grants?: Grant[];
   sessionId?: string;
   apiKeyId?: string;
   department?: string | null;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { evaluate } from '../access/grants';
 import { hasPermission } from '../access/permissions';
 import { ProblemError } from '../http/problem';
 import type { Actor } from './actor';
@@ -68,7 +69,14 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     } else {
       throw unauthorized();
     }
-    if (permission && !hasPermission(request.actor.permissions, permission)) {
+    const actor = request.actor;
+    const allowed = !permission
+      ? true
+      : actor.grants
+        ? evaluate(actor.grants, permission, { userId: actor.id, userDepartment: actor.department, ipAddress: request.ip, at: new Date() }).allowed &&
+          (actor.type !== 'api_key' || hasPermission(actor.permissions, permission))
+        : hasPermission(actor.permissions, permission);
+    if (permission && !allowed) {
       const denial = { actor: request.actor, permission, request };
       await Promise.all(deniedListeners.map((listener) => listener(denial)));
       throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { params: { permission } });

@@ -12,9 +12,10 @@ import { validateNewAccount } from './accounts';
 import type { IdentityContext } from './context';
 import { hashPassword } from './passwords';
 import { presentAdminUser, userEventData } from './present';
-import { isBuiltInRole, roleRank } from './roles';
+import { rankOf } from './role-resolver';
+import { isBuiltInRole } from './roles';
 import { revokeUserSessions } from './sessions';
-import { users } from './tables';
+import { customRoles, users } from './tables';
 import { issueUserToken } from './user-tokens';
 import { capitalizeName, normalizeEmail } from './validation';
 
@@ -29,10 +30,23 @@ export async function loadUser(tx: Executor, actor: Actor, id: string, lock = fa
   return user;
 }
 
-/** An administrator hands out no role above their own, and never super_admin unless they are one. */
-function assertAssignableRole(actor: Actor, role: string, locale: Locale) {
-  if (!isBuiltInRole(role)) throw validationFailed([{ field: 'role', message: translate(locale, 'validation.role.unknown') }]);
-  if (roleRank(role) > roleRank(actor.role)) throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.ROLE_ABOVE_OWN.detail' });
+/** An administrator hands out no role above their own (custom roles rank as their built-in base). */
+export async function assertAssignableRole(ctx: IdentityContext, actor: Actor, role: string, locale: Locale) {
+  const db = ctx.kernel.database.db;
+  if (!isBuiltInRole(role)) {
+    const [custom] = await db.select({ id: customRoles.id }).from(customRoles).where(and(eq(customRoles.organizationId, actor.organizationId), eq(customRoles.name, role)));
+    if (!custom) throw validationFailed([{ field: 'role', message: translate(locale, 'validation.role.unknown') }]);
+  }
+  if ((await rankOf(ctx.roles, db, actor.organizationId, role)) > (await rankOf(ctx.roles, db, actor.organizationId, actor.role))) {
+    throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.ROLE_ABOVE_OWN.detail' });
+  }
+}
+
+async function assertManageable(ctx: IdentityContext, actor: Actor, target: User) {
+  const db = ctx.kernel.database.db;
+  if ((await rankOf(ctx.roles, db, actor.organizationId, target.role)) > (await rankOf(ctx.roles, db, actor.organizationId, actor.role))) {
+    throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.ROLE_ABOVE_OWN.detail' });
+  }
 }
 
 export interface ListUsersQuery extends PageParams {
@@ -124,7 +138,7 @@ export async function createUserInTx(ctx: IdentityContext, tx: Tx, origin: Reque
 }
 
 export async function createUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, input: CreateUserInput, locale: Locale) {
-  assertAssignableRole(actor, input.role, locale);
+  await assertAssignableRole(ctx, actor, input.role, locale);
   const errors = validateNewAccount(input, locale);
   if (errors.length > 0) throw validationFailed(errors);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
@@ -143,7 +157,7 @@ export interface UpdateUserInput {
 
 /** Seed 003 §3.4. Deactivating or demoting signs the user out at once. */
 export async function updateUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, input: UpdateUserInput, locale: Locale, expectedVersion?: number[]) {
-  if (input.role !== undefined) assertAssignableRole(actor, input.role, locale);
+  if (input.role !== undefined) await assertAssignableRole(ctx, actor, input.role, locale);
   if (id === actor.id && (input.role !== undefined || input.is_active === false)) {
     throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.SELF_ROLE_CHANGE.detail' });
   }
@@ -152,7 +166,7 @@ export async function updateUser(ctx: IdentityContext, origin: RequestOrigin, ac
   return ctx.kernel.database.transaction(async (tx) => {
     const current = await loadUser(tx, actor, id, true);
     assertVersion(expectedVersion, current.version);
-    if (roleRank(current.role) > roleRank(actor.role)) throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.ROLE_ABOVE_OWN.detail' });
+    await assertManageable(ctx, actor, current);
     const [user] = await tx
       .update(users)
       .set({
@@ -181,7 +195,7 @@ export async function deleteUser(ctx: IdentityContext, origin: RequestOrigin, ac
   return ctx.kernel.database.transaction(async (tx) => {
     const user = await loadUser(tx, actor, id, true);
     assertVersion(expectedVersion, user.version);
-    if (roleRank(user.role) > roleRank(actor.role)) throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { detailKey: 'problem.ROLE_ABOVE_OWN.detail' });
+    await assertManageable(ctx, actor, user);
     await revokeUserSessions(ctx, tx, id, 'deleted');
     await tx.delete(users).where(inOrg(actor, id));
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'admin.user_deleted', resourceType: 'user', resourceId: id, severity: 'high', metadata: { email: user.email } });

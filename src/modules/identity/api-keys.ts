@@ -8,7 +8,6 @@ import { paginate, type PageParams } from '../../kernel/http/pagination';
 import { notFound, ProblemError, validationFailed } from '../../kernel/http/problem';
 import { translate, type Locale } from '../../kernel/i18n/index';
 import type { IdentityContext } from './context';
-import { permissionsOfRole } from './roles';
 import { apiKeys, users } from './tables';
 
 type ApiKey = typeof apiKeys.$inferSelect;
@@ -100,13 +99,15 @@ export async function authenticateApiKey(ctx: IdentityContext, key: string): Pro
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(eq(apiKeys.keyHash, hash));
   const valid = row && !row.key.revokedAt && (!row.key.expiresAt || row.key.expiresAt > now) && row.isActive;
-  const actor: Actor | null = valid
+  const role = valid ? await ctx.roles.resolve(ctx.kernel.database.db, row.key.organizationId, row.role, now.getTime()) : undefined;
+  const actor: Actor | null = valid && role
     ? {
         type: 'api_key',
         id: row.key.userId,
         organizationId: row.key.organizationId,
         role: row.role,
-        permissions: row.key.permissions.filter((p) => hasPermission(permissionsOfRole(row.role), p)),
+        permissions: row.key.permissions.filter((p) => hasPermission(role.permissions, p)),
+        grants: role.grants,
         apiKeyId: row.key.id,
         department: row.department,
       }

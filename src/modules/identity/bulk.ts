@@ -29,10 +29,11 @@ interface ItemError {
 async function validateItems(ctx: IdentityContext, actor: Actor, input: BulkInput, locale: Locale): Promise<Map<number, ItemError>> {
   const errors = new Map<number, ItemError>();
   const seen = new Map<string, number>();
+  const actorBase = (await ctx.roles.resolve(ctx.kernel.database.db, actor.organizationId, actor.role)).base;
   input.items.forEach((item, index) => {
     const fieldErrors = validateNewAccount(item, locale);
     const role = item.role ?? 'user';
-    if (!isBuiltInRole(role) || roleRank(role) > roleRank(actor.role)) fieldErrors.push({ field: 'role', message: 'is not a role you may assign' });
+    if (!isBuiltInRole(role) || roleRank(role) > roleRank(actorBase)) fieldErrors.push({ field: 'role', message: 'is not a role you may assign' });
     const email = normalizeEmail(item.email);
     if (seen.has(email)) fieldErrors.push({ field: 'email', message: `duplicates item ${seen.get(email)}` });
     else seen.set(email, index);

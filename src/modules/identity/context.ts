@@ -1,5 +1,6 @@
 import type { Kernel } from '../../kernel/kernel';
 import type { Executor } from '../../kernel/db/database';
+import { RoleResolver } from './role-resolver';
 import { TokenService } from './tokens';
 
 /** What the identity services need from the mail service (kernel/mail), kept narrow. */
@@ -14,6 +15,7 @@ export interface IdentityContext {
   tokens: TokenService;
   mailer: Mailer;
   sessions: SessionCache;
+  roles: RoleResolver;
 }
 
 interface CachedSession {
@@ -61,5 +63,5 @@ export function createIdentityContext(kernel: Kernel, mailer: Mailer): IdentityC
     accessTtlSeconds: kernel.config.identity.accessTokenTtlSeconds,
     refreshTtlSeconds: kernel.config.identity.refreshTokenTtlSeconds,
   });
-  return { kernel, tokens, mailer, sessions: new SessionCache() };
+  return { kernel, tokens, mailer, sessions: new SessionCache(), roles: new RoleResolver() };
 }

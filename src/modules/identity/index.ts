@@ -3,12 +3,14 @@ import type { Module } from '../../app';
 import { recordAudit, originOf } from '../../kernel/audit/audit';
 import { bootstrapAdmin } from './bootstrap';
 import { createIdentityContext, type Mailer } from './context';
+import './mail-templates';
 import './messages';
 import { authRoutes } from './routes-auth';
 import { profileRoutes } from './routes-profile';
 import { adminRoutes } from './routes-admin';
 import { keyAndOrganizationRoutes } from './routes-keys-orgs';
 import { bulkAndGdprRoutes } from './routes-bulk-gdpr';
+import { rbacRoutes } from './routes-rbac';
 import { authenticateApiKey } from './api-keys';
 import { authenticateBearer } from './sessions';
 
@@ -53,5 +55,6 @@ export const identityModule: Module = {
     await app.register(adminRoutes(ctx));
     await app.register(keyAndOrganizationRoutes(ctx));
     await app.register(bulkAndGdprRoutes(ctx));
+    await app.register(rbacRoutes(ctx));
   },
 };

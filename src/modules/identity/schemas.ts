@@ -265,3 +265,70 @@ export const EraseResponse = Type.Object({
   categories_deleted: Type.Array(Type.String()),
   anonymization_applied: Type.Boolean(),
 });
+
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+export const GrantSchema = Type.Object({
+  permission: Type.String({ maxLength: 101, description: '`resource:action`, wildcards allowed.' }),
+  effect: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+  conditions: Type.Optional(Type.Object({
+    own_records_only: Type.Optional(Type.Boolean()),
+    department: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A department name, or `own`.' })),
+    ip_ranges: Type.Optional(Type.Array(Type.String({ maxLength: 50, pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' }), { minItems: 1, maxItems: 50 })),
+    time_window: Type.Optional(Type.Object({
+      start: HHMM,
+      end: HHMM,
+      days: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 })),
+      timezone: Type.Optional(Type.String({ maxLength: 64 })),
+    }, strict)),
+  }, strict)),
+  source: Type.Optional(Type.String()),
+}, strict);
+
+const RoleNameInput = Type.String({ minLength: 2, maxLength: 50, pattern: '^[a-z][a-z0-9_]*$' });
+export const CreateRoleBody = Type.Object({
+  name: RoleNameInput,
+  display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  parent_role: RoleName,
+  grants: Type.Array(GrantSchema, { maxItems: 200 }),
+}, strict);
+export const UpdateRoleBody = Type.Partial(Type.Omit(CreateRoleBody, ['name']), { additionalProperties: false, minProperties: 1 });
+export const CustomRole = Type.Object({
+  id: Type.Optional(Type.String()),
+  name: Type.String(),
+  display_name: Type.String(),
+  description: Type.String(),
+  parent_role: Type.Union([Type.String(), Type.Null()]),
+  grants: Type.Array(GrantSchema),
+  permissions: Type.Optional(Type.Array(Type.String())),
+  built_in: Type.Boolean(),
+  created_at: Type.Optional(Timestamp),
+  updated_at: Type.Optional(Timestamp),
+  version: Type.Optional(Type.Integer()),
+});
+export const RoleParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, strict);
+
+export const CheckBody = Type.Object({
+  user_id: Type.String({ maxLength: 64 }),
+  permission: Type.String({ maxLength: 101 }),
+  resource_type: Type.Optional(Type.String({ maxLength: 100 })),
+  resource_id: Type.Optional(Type.String({ maxLength: 100 })),
+  context: Type.Optional(Type.Object({
+    ip_address: Type.Optional(Type.String({ maxLength: 50 })),
+    at: Type.Optional(Timestamp),
+    department: Type.Optional(Type.String({ maxLength: 100 })),
+    resource_owner_id: Type.Optional(Type.String({ maxLength: 64 })),
+    resource_department: Type.Optional(Type.String({ maxLength: 100 })),
+  }, strict)),
+}, strict);
+export const CheckResponse = Type.Object({
+  user_id: Type.String(),
+  role: Type.String(),
+  permission: Type.String(),
+  resource_type: Type.Union([Type.String(), Type.Null()]),
+  resource_id: Type.Union([Type.String(), Type.Null()]),
+  allowed: Type.Boolean(),
+  reason: Type.String(),
+  matched_grant: Type.Union([GrantSchema, Type.Null()]),
+  pending_conditions: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+});

@@ -7,7 +7,6 @@ import { emitEvent } from '../../kernel/events/outbox';
 import { notFound, ProblemError } from '../../kernel/http/problem';
 import type { IdentityContext } from './context';
 import { hashPassword, verifyPassword } from './passwords';
-import { permissionsOfRole } from './roles';
 import { sessions, users } from './tables';
 import type { AccessClaims, RefreshClaims } from './tokens';
 import { normalizeEmail } from './validation';
@@ -245,12 +244,14 @@ export async function authenticateBearer(ctx: IdentityContext, token: string): P
     entry = { ...value, until: 0 };
   }
   if (!entry.alive || entry.userId !== claims.sub) throw sessionRevoked();
+  const role = await ctx.roles.resolve(ctx.kernel.database.db, entry.organizationId, entry.role, now.getTime());
   return {
     type: 'user',
     id: entry.userId,
     organizationId: entry.organizationId,
     role: entry.role,
-    permissions: permissionsOfRole(entry.role),
+    permissions: role.permissions,
+    grants: role.grants,
     sessionId: claims.sid,
     department: entry.department,
   };

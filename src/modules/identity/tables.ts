@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Grant } from '../../kernel/access/grants';
 import { idColumn, resourceColumns } from '../../kernel/db/columns';
 
 const ts = (name: string) => timestamp(name, { precision: 3, withTimezone: true });
@@ -89,3 +90,15 @@ export const apiKeys = pgTable('api_keys', {
   uniqueIndex('api_keys_hash_idx').on(t.keyHash),
   index('api_keys_org_created_idx').on(t.organizationId, t.createdAt, t.id),
 ]);
+
+/** Custom roles of one organization: a parent (built-in or custom) plus grants that add or deny. */
+export const customRoles = pgTable('custom_roles', {
+  id: idColumn(),
+  organizationId: text('organization_id').notNull(),
+  name: text('name').notNull(),
+  displayName: text('display_name').notNull(),
+  description: text('description').notNull().default(''),
+  parentRole: text('parent_role').notNull(),
+  grants: jsonb('grants').$type<Grant[]>().notNull().default([]),
+  ...resourceColumns(),
+}, (t) => [uniqueIndex('custom_roles_org_name_idx').on(t.organizationId, t.name)]);

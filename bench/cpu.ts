@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/**
+ * Where the machine's CPU went during a measurement (Linux /proc; elsewhere only the load
+ * generator's own share is known). The server, autocannon and PostgreSQL share the same cores,
+ * so this tells whether a figure is bound by the server, by the load generator, by the database
+ * or disturbed by other processes. Values are CPU-seconds; shares are "% of one core".
+ */
+const TICK = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+
+export interface CpuSnapshot {
+  at: number;
+  machineBusy: number | null;
+  server: number | null;
+  loadgen: number;
+  postgres: number | null;
+}
+
+export interface CpuShares {
+  /** Percent of one core over the interval; null where /proc is not available. */
+  server: number | null;
+  loadgen: number;
+  postgres: number | null;
+  machine: number | null;
+  /** Everything else on the machine: a high value means the figures were disturbed. */
+  other: number | null;
+  cores: number;
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function machineBusy(): number | null {
+  const line = read('/proc/stat')?.split('\n')[0];
+  if (!line?.startsWith('cpu ')) return null;
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / TICK;
+}
+
+/** utime + stime of one process, in seconds. */
+function processCpu(pid: number): { comm: string; seconds: number } | null {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const fields = stat.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICK };
+}
+
+function postgresCpu(): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cpu = processCpu(Number(entry));
+    if (cpu?.comm === 'postgres') total += cpu.seconds;
+  }
+  return total;
+}
+
+export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+  const own = process.cpuUsage();
+  return {
+    at: performance.now(),
+    machineBusy: machineBusy(),
+    server: serverPid ? (processCpu(serverPid)?.seconds ?? null) : null,
+    loadgen: (own.user + own.system) / 1e6,
+    postgres: postgresCpu(),
+  };
+}
+
+export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): CpuShares {
+  const seconds = (to.at - from.at) / 1000;
+  const pct = (a: number | null, b: number | null) => (a === null || b === null || seconds <= 0 ? null : Math.round(((b - a) / seconds) * 100));
+  const server = pct(from.server, to.server);
+  const loadgen = pct(from.loadgen, to.loadgen) ?? 0;
+  // A postgres backend that exited meanwhile makes the sum drop: never report a negative share.
+  const postgresRaw = pct(from.postgres, to.postgres);
+  const postgres = postgresRaw === null ? null : Math.max(0, postgresRaw);
+  const machine = pct(from.machineBusy, to.machineBusy);
+  const other = machine === null || server === null ? null : Math.max(0, machine - server - loadgen - (postgres ?? 0));
+  return { server, loadgen, postgres, machine, other, cores: os.cpus().length };
+}
+
+/** Busy share of the whole machine over `ms` (percent of one core), or null without /proc. */
+export async function machineLoad(ms = 2_000): Promise<number | null> {
+  const from = cpuSnapshot(undefined);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return cpuShares(from, cpuSnapshot(undefined)).machine;
+}
