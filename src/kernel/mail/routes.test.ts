@@ -110,7 +110,7 @@ describe('development mailbox', () => {
 
 describe('access', () => {
   it('answers 401 without a token, and with an unknown one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nobody' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nobody' }] as Record<string, string>[]) {
       expect((await get('/api/v1/email/messages', headers)).statusCode).toBe(401);
       expect((await get(`/api/v1/email/messages/${ids.verify}`, headers)).statusCode).toBe(401);
     }

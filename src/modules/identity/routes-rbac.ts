@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { originOf } from '../../kernel/audit/audit';
 import { ifMatchVersion } from '../../kernel/http/etag';
 import type { IdentityContext } from './context';
@@ -27,7 +27,8 @@ export function rbacRoutes(ctx: IdentityContext): FastifyPluginAsyncTypebox {
       return reply.code(204).send();
     });
     app.post('/rbac-enhanced/check', { config: { permission: 'role:read' }, schema: { tags, security, summary: 'May this user do this action on this resource in this context, and why', body: s.CheckBody, response: { 200: s.CheckResponse } } }, async (request) =>
-      rbac.checkPermission(ctx, request.actor!, request.body),
+      // Grant (kernel type) and GrantSchema (its wire schema) describe the same shape.
+      (await rbac.checkPermission(ctx, request.actor!, request.body)) as Static<typeof s.CheckResponse>,
     );
   };
 }
