@@ -16,6 +16,8 @@ import { createKernel } from './kernel/kernel';
 import { healthRoutes } from './kernel/observability/health';
 import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
+import { mailPlugin } from './kernel/mail/index';
+import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 
 /** A domain module: one Fastify plugin mounted under /api/v1. */
 export interface Module {
@@ -30,6 +32,8 @@ export interface AppOptions {
   /** Overrides the logger (tests pass a stream or false). */
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
+  /** Counter namespace and policy overrides (tests). */
+  rateLimit?: RateLimitOptions;
 }
 
 /** The modules `npm start` serves. Domain modules are added here as they are built. */
@@ -57,12 +61,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(actorPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin, options.rateLimit ?? {});
   await app.register(requestLogPlugin);
   await app.register(metricsPlugin);
   await app.register(idempotencyPlugin);
   await app.register(securityPlugin);
   await app.register(etagPlugin);
   await app.register(openApiPlugin);
+  // The mail service (app.mail) and its admin endpoints, before the modules that send mail.
+  await app.register(mailPlugin);
 
   // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
   let closing = false;

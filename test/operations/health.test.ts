@@ -54,7 +54,9 @@ describe('health endpoints of seed 003 §7', () => {
   });
 
   it('readiness fails with 503 problem+json while a migration is pending, and recovers', async () => {
-    const [row] = await app.kernel.database.query<{ tag: string; checksum: string }>('DELETE FROM deskbase_migrations RETURNING tag, checksum');
+    const [row] = await app.kernel.database.query<{ tag: string; checksum: string }>(
+      'DELETE FROM deskbase_migrations WHERE tag = (SELECT max(tag) FROM deskbase_migrations) RETURNING tag, checksum',
+    );
     try {
       const response = await app.inject({ url: '/api/v1/health/ready' });
       expect(response.statusCode).toBe(503);

@@ -41,7 +41,7 @@ describe('the server process', () => {
     const url = await first.url;
     const health = await fetch(`${url}/api/v1/health/ready`);
     expect(health.status).toBe(200);
-    expect(first.output()).toContain('"migrations":["0000_kernel"]');
+    expect(first.output()).toContain('"migrations":["0000_kernel",');
     const key = readFileSync(path.join(dataDir, 'secret.key'), 'utf8');
 
     // A second process on the same directory is refused before it can corrupt the database.

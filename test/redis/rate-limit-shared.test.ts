@@ -64,7 +64,7 @@ describe('two instances on one Redis', () => {
 it('closes its Redis connection when the app closes', async () => {
   const ownPrefix = `${keyPrefix}:close`;
   const app = await buildRateLimitTestApp({ keyPrefix: ownPrefix, env: { REDIS_URL } });
-  const connected = async () => (await redis.client('LIST')).toString().includes(`name=${ownPrefix} `);
+  const connected = async () => String(await redis.call('CLIENT', 'LIST')).includes(`name=${ownPrefix} `);
   expect(await connected()).toBe(true);
   await app.close();
   let stillConnected = true;

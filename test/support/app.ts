@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type Module } from '../../src/app';
+import type { RateLimitOptions } from '../../src/kernel/ratelimit/index';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/kernel/db/database';
 import { openTestDatabase } from './database';
@@ -14,12 +15,14 @@ export interface TestAppOptions {
   database?: Database;
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
+  rateLimit?: RateLimitOptions;
 }
 
 /** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<FastifyInstance> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'deskbase-app-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
+  // Every test request comes from 127.0.0.1: limits are off unless a test turns them on.
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test', RATE_LIMIT_ENABLED: 'false', ...options.env });
   const database = options.database ?? (await openTestDatabase());
   return buildApp({
     config,
@@ -27,5 +30,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     modules: options.modules ?? [widgetsModule],
     logger: options.logger ?? false,
     now: options.now,
+    rateLimit: options.rateLimit,
   });
 }

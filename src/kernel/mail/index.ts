@@ -1,10 +1,15 @@
-import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { mailRoutes } from './routes';
 import { createMailService, type MailService, type MailServiceOptions } from './service';
 
 export { createMailService, type MailAttachment, type MailService, type MailServiceOptions, type OutgoingMail } from './service';
 export { registerMailTemplate, type MailTemplate } from './templates';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mail: MailService;
+  }
+}
 
 /**
  * Decorates the app with `mail` (the service every module uses), runs its poller while the app
@@ -21,9 +26,3 @@ export const mailPlugin = fp<MailServiceOptions>(
   },
   { name: 'deskbase-mail' },
 );
-
-/**
- * The app's mail service with its full type. (`FastifyInstance['mail']` is currently declared by
- * the identity module with its narrower `Mailer` interface.)
- */
-export const mailServiceOf = (app: FastifyInstance): MailService => (app as unknown as { mail: MailService }).mail;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../../test/support/app';
-import { mailServiceOf, type MailService } from './index';
+import type { MailService } from './index';
 import { bearer, mailTestModule } from './testing';
 
 let app: FastifyInstance;
@@ -14,7 +14,7 @@ const get = (url: string, headers: Record<string, string> = bearer('admin-a')) =
 beforeAll(async () => {
   // No SMTP_URL: the development mailbox.
   app = await createTestApp({ modules: [mailTestModule()], now: () => new Date(tick) });
-  mail = mailServiceOf(app);
+  mail = app.mail;
   const send = (key: string, organizationId: string, type: string, to: string, variables: Record<string, unknown>, locale?: string) =>
     app.kernel.database.transaction(async (tx) => {
       ids[key] = await mail.send(tx, { organizationId, type, to, locale, variables });

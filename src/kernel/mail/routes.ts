@@ -18,7 +18,8 @@ registerMessages({
 export const mailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { database, cursors } = app.kernel;
   const tags = ['email'];
-  const config = { permission: 'email:read' };
+  // Administration reads: the `admin` request budget (kernel/ratelimit).
+  const config = { permission: 'email:read', rateLimit: 'admin' as const };
 
   app.get(
     '/email/messages',

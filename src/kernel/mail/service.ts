@@ -3,7 +3,7 @@ import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
 import type { Kernel } from '../kernel';
 import type { Variables } from './render';
-import { createSmtpSender, SmtpFailure, type SmtpSender } from './smtp';
+import { createSmtpSender, SmtpFailure, type SmtpAccepted, type SmtpSender } from './smtp';
 import { emailMessages } from './tables';
 import { renderMail } from './templates';
 
@@ -104,8 +104,9 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
     const data = (row.metadata.attachment_data as string[] | undefined) ?? [];
     // Attachment bytes are kept only until the message reaches a final state.
     const withoutData = sql`${t.metadata} - 'attachment_data'`;
+    let accepted: SmtpAccepted;
     try {
-      const accepted = await sender().send({
+      accepted = await sender().send({
         from: row.fromAddress,
         to: row.toAddress,
         subject: row.subject,
@@ -113,29 +114,23 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
         html: row.htmlBody ?? undefined,
         attachments: row.attachments.map((a, i) => ({ filename: a.filename, contentType: a.content_type, content: Buffer.from(data[i] ?? '', 'base64') })),
       });
-      const now = kernel.now();
-      await database.db
-        .update(t)
-        .set({ status: 'sent', smtpMessageId: accepted.messageId, smtpResponse: accepted.response, lastError: null, sentAt: now, updatedAt: now, metadata: withoutData })
-        .where(eq(t.id, row.id));
-      return 'sent';
     } catch (error) {
       const failure = error instanceof SmtpFailure ? error : new SmtpFailure('Delivery failed unexpectedly', false, null);
-      if (!(error instanceof SmtpFailure)) log.error({ err: error, email_message_id: row.id }, 'mail delivery crashed');
       const final = failure.permanent || row.attempts >= maxAttempts;
       await database.db
         .update(t)
-        .set({
-          status: final ? 'failed' : 'queued',
-          lastError: failure.message,
-          smtpResponse: failure.response,
-          updatedAt: kernel.now(),
-          ...(final ? { metadata: withoutData } : {}),
-        })
+        .set({ status: final ? 'failed' : 'queued', lastError: failure.message, smtpResponse: failure.response, updatedAt: kernel.now(), ...(final ? { metadata: withoutData } : {}) })
         .where(eq(t.id, row.id));
       log.warn({ email_message_id: row.id, attempts: row.attempts, final, reason: failure.message }, 'mail delivery failed');
       return final ? 'failed' : 'retrying';
     }
+    // Should this update fail, the message stays queued and is sent again later: at least once.
+    const now = kernel.now();
+    await database.db
+      .update(t)
+      .set({ status: 'sent', smtpMessageId: accepted.messageId, smtpResponse: accepted.response, lastError: null, sentAt: now, updatedAt: now, metadata: withoutData })
+      .where(eq(t.id, row.id));
+    return 'sent';
   }
 
   /** Claims and delivers in rounds until nothing is due; returns how many were attempted. */

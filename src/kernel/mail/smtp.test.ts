@@ -1,14 +1,20 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestApp } from '../../../test/support/app';
-import { createMailService, mailServiceOf, type MailService } from './index';
+import { openTestDatabase } from '../../../test/support/database';
+import { loadConfig } from '../../config';
+import { createKernel, type Kernel } from '../kernel';
+import { loggerOptions } from '../observability/logger';
+import { createMailService, type MailService, type MailServiceOptions } from './index';
 import { emailMessages } from './tables';
-import { mailTestModule, SMTP_PASSWORD, startSmtpServer, type TestSmtpServer } from './testing';
+import { SMTP_PASSWORD, startSmtpServer, type TestSmtpServer } from './testing';
 
 let smtp: TestSmtpServer;
-let app: FastifyInstance;
+let kernel: Kernel;
 let mail: MailService;
 const logLines: string[] = [];
 
@@ -21,26 +27,34 @@ const message = (overrides: Partial<Parameters<MailService['send']>[1]> = {}) =>
   ...overrides,
 });
 
-async function row(id: string) {
-  const [found] = await app.kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
+/** A kernel on a fresh database, as the app builds it, with SMTP_URL pointing at `url`. */
+async function kernelFor(url: string): Promise<Kernel> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'deskbase-mail-'));
+  const config = loadConfig({ DATA_DIR: dataDir, SMTP_URL: url, MAIL_FROM: 'Deskbase Test <no-reply@desk.example.com>', NODE_ENV: 'test' });
+  return createKernel(config, await openTestDatabase());
+}
+
+/** The service as the app runs it, logging through the app's pino settings into `lines`. */
+const serviceFor = (k: Kernel, lines: string[], options: MailServiceOptions = {}) =>
+  createMailService(k, { pollIntervalMs: 0, ...options, log: pino(loggerOptions('trace'), { write: (line: string) => void lines.push(line) }) });
+
+async function row(id: string, k = kernel) {
+  const [found] = await k.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
   return found!;
 }
 
 /** Records a message the way a route does: inside a committed transaction. */
-const record = (overrides?: Parameters<typeof message>[0]) => app.kernel.database.transaction((tx) => mail.send(tx, message(overrides)));
+const record = (overrides?: Parameters<typeof message>[0]) => kernel.database.transaction((tx) => mail.send(tx, message(overrides)));
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  app = await createTestApp({
-    env: { SMTP_URL: smtp.url, MAIL_FROM: 'Deskbase Test <no-reply@desk.example.com>' },
-    // Retries are made quick for the tests; the poller is driven by hand (deliverPending).
-    modules: [mailTestModule({ retryDelaysMs: [150, 150], pollIntervalMs: 0 })],
-    logger: { level: 'trace', stream: { write: (line: string) => void logLines.push(line) } },
-  });
-  mail = mailServiceOf(app);
+  kernel = await kernelFor(smtp.url);
+  // Retries are made quick for the tests; the poller is driven by hand (deliverPending).
+  mail = serviceFor(kernel, logLines, { retryDelaysMs: [150, 150] });
 });
 afterAll(async () => {
-  await app.close();
+  await mail.stop();
+  await kernel.database.close();
   await smtp.close();
 });
 afterEach(() => {
@@ -77,7 +91,7 @@ describe('SMTP delivery', () => {
     const before = smtp.received.length;
     let id = '';
     await expect(
-      app.kernel.database.transaction(async (tx) => {
+      kernel.database.transaction(async (tx) => {
         id = await mail.send(tx, message({ to: 'rolled-back@example.com' }));
         throw new Error('the caller changed its mind');
       }),
@@ -85,7 +99,7 @@ describe('SMTP delivery', () => {
     await mail.flush();
     expect(await mail.deliverPending()).toBe(0);
     expect(smtp.received.length).toBe(before);
-    expect(await app.kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id))).toEqual([]);
+    expect(await kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id))).toEqual([]);
   });
 
   it('marks a message refused for good (550) failed at once, with the reason', async () => {
@@ -142,13 +156,13 @@ describe('SMTP delivery', () => {
 
   it('delivers every queued message exactly once when several instances poll together', async () => {
     const before = smtp.received.length;
-    const ids = await app.kernel.database.transaction(async (tx) => {
+    const ids = await kernel.database.transaction(async (tx) => {
       const out: string[] = [];
       for (let i = 0; i < 12; i++) out.push(await mail.send(tx, message({ to: `crowd-${i}@example.com` })));
       return out;
     });
     // Three services on one database stand for three server instances.
-    const instances = [mail, createMailService(app.kernel, { batchSize: 2 }), createMailService(app.kernel, { batchSize: 3 })];
+    const instances = [mail, createMailService(kernel, { batchSize: 2 }), createMailService(kernel, { batchSize: 3 })];
     const counts = await Promise.all(instances.map((instance) => instance.deliverPending()));
     await Promise.all(instances.slice(1).map((instance) => instance.stop()));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
@@ -193,42 +207,38 @@ describe('SMTP credentials', () => {
   it('never stores or logs the SMTP password, even when the login fails', async () => {
     const wrong = smtp.url.replace(SMTP_PASSWORD, 'wr0ng-secret-pass');
     const lines: string[] = [];
-    const other = await createTestApp({
-      env: { SMTP_URL: wrong },
-      modules: [mailTestModule({ pollIntervalMs: 0 })],
-      logger: { level: 'trace', stream: { write: (line: string) => void lines.push(line) } },
-    });
+    const other = await kernelFor(wrong);
+    const service = serviceFor(other, lines);
     try {
-      const service = mailServiceOf(other);
-      const id = await other.kernel.database.transaction((tx) => service.send(tx, message()));
+      const id = await other.database.transaction((tx) => service.send(tx, message()));
       await service.flush();
-      const [stored] = await other.kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
+      const stored = await row(id, other);
       expect(stored).toMatchObject({ status: 'queued', attempts: 1 });
-      expect(stored!.lastError).toMatch(/535|EAUTH/);
-      const everything = JSON.stringify(stored) + lines.join('') + logLines.join('');
+      expect(stored.lastError).toMatch(/535|EAUTH/);
       expect(lines.join('')).toContain('mail delivery failed');
+      const everything = JSON.stringify(stored) + lines.join('') + logLines.join('');
       for (const secret of ['wr0ng-secret-pass', SMTP_PASSWORD, wrong, smtp.url]) expect(everything).not.toContain(secret);
     } finally {
-      await other.close();
+      await service.stop();
+      await other.database.close();
     }
   });
 });
 
 describe('poller', () => {
-  it('retries in the background and stops with the app', async () => {
+  it('retries in the background until the limit, and stops', async () => {
     const server = await startSmtpServer();
     server.refuseRecipient = { code: 452, message: 'Insufficient storage' };
-    const polled = await createTestApp({ env: { SMTP_URL: server.url }, modules: [mailTestModule({ retryDelaysMs: [50, 50], pollIntervalMs: 25 })] });
+    const polled = await kernelFor(server.url);
+    const service = serviceFor(polled, [], { retryDelaysMs: [50, 50], pollIntervalMs: 25 });
     try {
-      const service = mailServiceOf(polled);
-      const id = await polled.kernel.database.transaction((tx) => service.send(tx, message()));
-      await vi.waitFor(async () => {
-        const [stored] = await polled.kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
-        expect(stored).toMatchObject({ status: 'failed', attempts: 3 });
-      }, { timeout: 5000, interval: 50 });
+      const id = await polled.database.transaction((tx) => service.send(tx, message()));
+      service.start();
+      await vi.waitFor(async () => expect(await row(id, polled)).toMatchObject({ status: 'failed', attempts: 3 }), { timeout: 5000, interval: 50 });
       expect(server.recipientsTried).toBe(3);
     } finally {
-      await polled.close();
+      await service.stop();
+      await polled.database.close();
       await server.close();
     }
   });

@@ -53,7 +53,8 @@ export function createSmtpSender(url: string): SmtpSender {
         const info = await transport.sendMail(message);
         return { messageId: info.messageId, response: String(info.response ?? '') };
       } catch (error) {
-        throw toFailure(error as NodemailerError, secrets);
+        // Whatever went wrong leaves as an SmtpFailure, so no raw error (and no secret) travels further.
+        throw toFailure(error instanceof Error ? (error as NodemailerError) : new Error(String(error)), secrets);
       }
     },
     close: () => transport.close(),

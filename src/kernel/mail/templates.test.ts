@@ -37,11 +37,10 @@ describe('template rendering', () => {
   });
 
   it('has the built-in types, each in both languages with the same variables', () => {
-    expect(mailTypes()).toEqual(
-      expect.arrayContaining(['verify_email', 'password_reset', 'invitation', 'account_approved', 'account_rejected', 'password_changed', 'account_exists']),
-    );
+    const builtIn = ['verify_email', 'password_reset', 'invitation', 'account_approved', 'account_rejected', 'password_changed'];
+    expect(mailTypes()).toEqual(expect.arrayContaining(builtIn));
     const variablesOf = (text: string) => [...new Set(text.match(/\{\{[#/]?\s*\w+\s*\}\}/g) ?? [])].sort();
-    for (const type of mailTypes()) {
+    for (const type of builtIn) {
       const sample = Object.fromEntries(['first_name', 'link', 'organization_name', 'reason'].map((v) => [v, `<${v}>`]));
       const [en, km] = MAIL_LOCALES.map((locale) => renderMail(type, locale, sample));
       expect(en!.html, type).toContain('&lt;');

@@ -130,17 +130,3 @@ registerMailTemplate('password_changed', {
     html: `<p>${hello.km}</p><p>ពាក្យសម្ងាត់នៃគណនី Deskbase របស់អ្នកទើបតែត្រូវបានផ្លាស់ប្តូរ។ ប្រសិនបើនេះជាអ្នក មិនចាំបាច់ធ្វើអ្វីទេ។</p><p>ប្រសិនបើមិនមែនជាអ្នកទេ សូមកំណត់ពាក្យសម្ងាត់របស់អ្នកឡើងវិញភ្លាមៗ ហើយទាក់ទងអ្នកគ្រប់គ្រងរបស់អ្នក។</p>`,
   },
 });
-
-// Sent by self-registration when the address already has an account, so registering reveals nothing.
-registerMailTemplate('account_exists', {
-  en: {
-    subject: 'Someone tried to register with your email address',
-    text: `${hello.en}\n\nSomeone tried to create a Deskbase account with this email address, which already has one. If it was you and you forgot your password, reset it here:\n{{link}}\n\nOtherwise you can ignore this email.`,
-    html: `<p>${hello.en}</p><p>Someone tried to create a Deskbase account with this email address, which already has one. If it was you and you forgot your password, reset it.</p>${button('Reset my password')}<p>Otherwise you can ignore this email.</p>`,
-  },
-  km: {
-    subject: 'មាននរណាម្នាក់បានព្យាយាមចុះឈ្មោះដោយប្រើអ៊ីមែលរបស់អ្នក',
-    text: `${hello.km}\n\nមាននរណាម្នាក់បានព្យាយាមបង្កើតគណនី Deskbase ដោយប្រើអាសយដ្ឋានអ៊ីមែលនេះ ដែលមានគណនីរួចហើយ។ ប្រសិនបើជាអ្នក ហើយអ្នកភ្លេចពាក្យសម្ងាត់ សូមកំណត់វាឡើងវិញនៅទីនេះ៖\n{{link}}\n\nបើមិនដូច្នោះទេ អ្នកអាចមិនអើពើអ៊ីមែលនេះបាន។`,
-    html: `<p>${hello.km}</p><p>មាននរណាម្នាក់បានព្យាយាមបង្កើតគណនី Deskbase ដោយប្រើអាសយដ្ឋានអ៊ីមែលនេះ ដែលមានគណនីរួចហើយ។ ប្រសិនបើជាអ្នក ហើយអ្នកភ្លេចពាក្យសម្ងាត់ សូមកំណត់វាឡើងវិញ។</p>${button('កំណត់ពាក្យសម្ងាត់ឡើងវិញ')}<p>បើមិនដូច្នោះទេ អ្នកអាចមិនអើពើអ៊ីមែលនេះបាន។</p>`,
-  },
-});

@@ -9,8 +9,6 @@ import { SMTPServer } from 'smtp-server';
 import type { Module } from '../../app';
 import type { Actor } from '../auth/actor';
 import { ProblemError } from '../http/problem';
-import { mailPlugin } from './index';
-import type { MailServiceOptions } from './service';
 
 export const SMTP_USER = 'deskbase';
 export const SMTP_PASSWORD = 'pa55-w0rd-never-logged';
@@ -84,11 +82,8 @@ export const TEST_TOKENS: Record<string, Actor> = {
 
 export const bearer = (token: keyof typeof TEST_TOKENS) => ({ authorization: `Bearer ${token}` });
 
-/**
- * Stands in for the identity module: maps the test tokens to actors, then mounts the mail plugin
- * as src/app.ts does (fastify-plugin, so its routes land under /api/v1 and `app.mail` is global).
- */
-export function mailTestModule(options: MailServiceOptions = {}): Module {
+/** Stands in for the identity module: maps the test tokens to actors. */
+export function mailTestModule(): Module {
   return {
     name: 'mail-test',
     plugin: fp(async (app) => {
@@ -103,7 +98,6 @@ export function mailTestModule(options: MailServiceOptions = {}): Module {
           throw unauthorized();
         },
       });
-      await app.register(mailPlugin, options);
     }),
   };
 }

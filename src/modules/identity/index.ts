@@ -14,12 +14,6 @@ import { rbacRoutes } from './routes-rbac';
 import { authenticateApiKey } from './api-keys';
 import { authenticateBearer } from './sessions';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    mail: Mailer;
-  }
-}
-
 /** Identity and access (seed 003): accounts, sessions, profile, and the platform's authenticator. */
 export const identityModule: Module = {
   name: 'identity',

@@ -11,7 +11,7 @@ import * as s from './schemas';
 
 const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
 const tags = ['admin'];
-const adminConfig = (permission: string) => ({ permission, rateLimit: 'admin' }) as never;
+const adminConfig = (permission: string) => ({ permission, rateLimit: 'admin' as const });
 
 const ListUsersQuery = listQuerySchema(['created_at', 'email', 'last_name'], {
   role: Type.Optional(Type.String({ maxLength: 50 })),

@@ -9,6 +9,8 @@ import * as sessions from './sessions';
 const tags = ['auth'];
 // Answers carrying tokens or secrets are never stored for Idempotency-Key replay.
 const secret = { idempotency: false, rateLimit: 'auth' } as const;
+// Refreshing is routine (every tab, every 15 minutes), not a guessing target: the default budget.
+const refreshConfig = { idempotency: false } as const;
 const auth = { rateLimit: 'auth' } as const;
 
 /** Seed 003 §1 under /api/v1/auth. */
@@ -23,7 +25,7 @@ export function authRoutes(ctx: IdentityContext): FastifyPluginAsyncTypebox {
     );
 
     app.post('/auth/refresh', {
-      config: secret,
+      config: refreshConfig,
       schema: {
         tags,
         summary: 'Rotate the refresh token',

@@ -10,7 +10,7 @@ const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }
 /** Seed 003 §5 (bulk users) and §6 (GDPR). */
 export function bulkAndGdprRoutes(ctx: IdentityContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const bulkConfig = { permission: 'user:create', rateLimit: 'bulk' } as never;
+    const bulkConfig = { permission: 'user:create', rateLimit: 'bulk' as const };
     // Bulk payloads of 1,000 users exceed the default body limit.
     const bodyLimit = Math.max(app.kernel.config.bodyLimitBytes, 2 * 1024 * 1024);
     app.post('/bulk/users/create', { bodyLimit, config: bulkConfig, schema: { tags: ['bulk'], security, summary: 'Create up to 1,000 users', body: s.BulkUsersBody, response: { 200: s.BulkReport } } }, async (request) =>
