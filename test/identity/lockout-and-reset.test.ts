@@ -5,19 +5,20 @@ import { activeUser, auditActions, bearer, createIdentityApp, login, mailedToken
 
 let app: FastifyInstance;
 let now = Date.parse('2026-07-01T12:00:00.000Z');
-let rootToken: string;
 
 beforeAll(async () => {
   app = await createIdentityApp({ now: () => new Date(now) });
-  rootToken = (await login(app, ROOT.email, ROOT.password)).access_token;
 });
 afterAll(() => app.close());
+
+// Tests move the clock: sign the super_admin in afresh whenever a token is needed.
+const root = async () => (await login(app, ROOT.email, ROOT.password)).access_token;
 
 const attempt = (email: string, password: string) => app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 
 describe('lockout (seed 002)', () => {
   it('locks after 5 failures for 10 minutes, even against the right password, then lets the owner in', async () => {
-    const user = await activeUser(app, rootToken, 'locked@example.com');
+    const user = await activeUser(app, await root(), 'locked@example.com');
     for (let i = 1; i <= 4; i++) expect((await attempt('locked@example.com', `Wrong-${i}-Pass!`)).statusCode).toBe(401);
     const fifth = await attempt('locked@example.com', 'Wrong-5-Pass!');
     expect(fifth.statusCode).toBe(423);
@@ -31,16 +32,16 @@ describe('lockout (seed 002)', () => {
 
     now += 9 * 60_000 + 1000;
     expect((await attempt('locked@example.com', STRONG_PASSWORD)).statusCode).toBe(200);
-    const detail = (await app.inject({ url: `/api/v1/admin/users/${user.id}`, headers: bearer(rootToken) })).json();
+    const detail = (await app.inject({ url: `/api/v1/admin/users/${user.id}`, headers: bearer(await root()) })).json();
     expect(detail).toMatchObject({ is_locked: false, failed_login_attempts: 0 });
     expect(await auditActions(app, user.id)).toContain('security.failed_login');
   });
 
   it('is cleared by an administrator', async () => {
-    const user = await activeUser(app, rootToken, 'unlock@example.com');
+    const user = await activeUser(app, await root(), 'unlock@example.com');
     for (let i = 0; i < 5; i++) await attempt('unlock@example.com', 'Wrong-Pass-00!');
     expect((await attempt('unlock@example.com', STRONG_PASSWORD)).statusCode).toBe(423);
-    const reset = await app.inject({ method: 'POST', url: `/api/v1/admin/users/${user.id}/reset-login-attempts`, headers: bearer(rootToken) });
+    const reset = await app.inject({ method: 'POST', url: `/api/v1/admin/users/${user.id}/reset-login-attempts`, headers: bearer(await root()) });
     expect(reset.statusCode).toBe(200);
     expect(reset.json()).toMatchObject({ is_locked: false, failed_login_attempts: 0 });
     expect((await attempt('unlock@example.com', STRONG_PASSWORD)).statusCode).toBe(200);
@@ -71,7 +72,7 @@ describe('lockout (seed 002)', () => {
 
 describe('password reset (seed 003 §1.7-1.8)', () => {
   it('answers the same whether or not the email exists, and mails only real accounts', async () => {
-    await activeUser(app, rootToken, 'forgetful@example.com');
+    await activeUser(app, await root(), 'forgetful@example.com');
     const known = await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'Forgetful@example.com' } });
     const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'nobody@example.com' } });
     expect(known.statusCode).toBe(200);
@@ -82,7 +83,7 @@ describe('password reset (seed 003 §1.7-1.8)', () => {
   });
 
   it('sets the new password once, unlocks the account and signs every session out', async () => {
-    const user = await activeUser(app, rootToken, 'resetme@example.com');
+    const user = await activeUser(app, await root(), 'resetme@example.com');
     for (let i = 0; i < 5; i++) await attempt('resetme@example.com', 'Wrong-Pass-00!');
     await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'resetme@example.com' } });
     const token = await mailedToken(app, 'resetme@example.com', 'reset-password');
@@ -101,7 +102,7 @@ describe('password reset (seed 003 §1.7-1.8)', () => {
   });
 
   it('expires reset links after an hour', async () => {
-    await activeUser(app, rootToken, 'slow@example.com');
+    await activeUser(app, await root(), 'slow@example.com');
     await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'slow@example.com' } });
     const token = await mailedToken(app, 'slow@example.com', 'reset-password');
     now += 3600_000 + 1000;
@@ -111,7 +112,7 @@ describe('password reset (seed 003 §1.7-1.8)', () => {
 
 describe('imported bcrypt hashes', () => {
   it('verify, and are replaced by Argon2id at the next sign-in', async () => {
-    const user = await activeUser(app, rootToken, 'legacy@example.com');
+    const user = await activeUser(app, await root(), 'legacy@example.com');
     const legacy = await bcrypt.hash('Legacy-Pass-12!', 12);
     await app.kernel.database.query('UPDATE users SET password_hash = $1 WHERE id = $2', [legacy, user.id]);
     expect((await attempt('legacy@example.com', 'Wrong-Pass-12!')).statusCode).toBe(401);

@@ -18,7 +18,7 @@ const valid = (email: string) => ({ email, password: STRONG_PASSWORD, confirm_pa
 
 describe('registration (seed 003 §1.1)', () => {
   it('creates an unverified, unapproved account, normalising email and names, and mails a link', async () => {
-    const response = await register(valid('  Ada@Example.COM '));
+    const response = await register(valid('Ada@Example.COM'));
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(body).toEqual({

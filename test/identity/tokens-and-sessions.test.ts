@@ -6,13 +6,14 @@ import { activeUser, auditActions, bearer, createIdentityApp, eventTypes, login,
 
 let app: FastifyInstance;
 let now = Date.parse('2026-06-01T09:00:00.000Z');
-let rootToken: string;
 
 beforeAll(async () => {
   app = await createIdentityApp({ now: () => new Date(now) });
-  rootToken = (await login(app, ROOT.email, ROOT.password)).access_token;
 });
 afterAll(() => app.close());
+
+// Tests move the clock: sign the super_admin in afresh whenever a token is needed.
+const root = async () => (await login(app, ROOT.email, ROOT.password)).access_token;
 
 const me = (token: string) => app.inject({ url: '/api/v1/profile/me', headers: bearer(token) });
 const refresh = (token: string) => app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: bearer(token) });
@@ -20,7 +21,7 @@ const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base
 
 describe('access tokens', () => {
   it('carry the claims of the API contract and open the profile', async () => {
-    const user = await activeUser(app, rootToken, 'claims@example.com');
+    const user = await activeUser(app, await root(), 'claims@example.com');
     const claims = decode(user.token);
     expect(claims).toMatchObject({ sub: user.id, org: expect.stringMatching(/^org_/), role: 'user', type: 'access', sid: expect.stringMatching(/^ses_/), aud: 'deskbase-api' });
     expect(claims.exp - claims.iat).toBe(900);
@@ -31,7 +32,7 @@ describe('access tokens', () => {
   });
 
   it('are refused without credentials, tampered, unsigned, with another algorithm, or for another audience', async () => {
-    const user = await activeUser(app, rootToken, 'forged@example.com');
+    const user = await activeUser(app, await root(), 'forged@example.com');
     const [header, payload, signature] = user.token.split('.');
     const elevated = Buffer.from(JSON.stringify({ ...decode(user.token), role: 'super_admin' })).toString('base64url');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
@@ -51,7 +52,7 @@ describe('access tokens', () => {
   });
 
   it('expire after 15 minutes with TOKEN_EXPIRED', async () => {
-    const user = await activeUser(app, rootToken, 'expiry@example.com');
+    const user = await activeUser(app, await root(), 'expiry@example.com');
     now += 15 * 60_000 + 1000;
     try {
       const response = await me(user.token);
@@ -65,7 +66,7 @@ describe('access tokens', () => {
 
 describe('refresh tokens', () => {
   it('rotate on every use (seed 003 §1.3, header or body)', async () => {
-    const user = await activeUser(app, rootToken, 'rotate@example.com');
+    const user = await activeUser(app, await root(), 'rotate@example.com');
     const first = await refresh(user.refresh);
     expect(first.statusCode).toBe(200);
     const pair = first.json();
@@ -78,7 +79,7 @@ describe('refresh tokens', () => {
   });
 
   it('give two tabs refreshing at once the same new pair within the grace window', async () => {
-    const user = await activeUser(app, rootToken, 'tabs@example.com');
+    const user = await activeUser(app, await root(), 'tabs@example.com');
     const [a, b] = await Promise.all([refresh(user.refresh), refresh(user.refresh)]);
     expect(a.statusCode).toBe(200);
     expect(b.statusCode).toBe(200);
@@ -87,7 +88,7 @@ describe('refresh tokens', () => {
   });
 
   it('revoke the whole family when a spent token comes back after the grace window', async () => {
-    const user = await activeUser(app, rootToken, 'thief@example.com');
+    const user = await activeUser(app, await root(), 'thief@example.com');
     const rotated = (await refresh(user.refresh)).json();
     now += 11_000;
     const replay = await refresh(user.refresh);
@@ -114,7 +115,7 @@ describe('refresh tokens', () => {
   });
 
   it('stop at the absolute 7-day lifetime, however often they rotate', async () => {
-    const user = await activeUser(app, rootToken, 'lifetime@example.com');
+    const user = await activeUser(app, await root(), 'lifetime@example.com');
     let token = user.refresh;
     for (let day = 0; day < 6; day++) {
       now += 24 * 3600_000;
@@ -130,7 +131,7 @@ describe('refresh tokens', () => {
 
 describe('sessions', () => {
   it('logout takes effect at once for that session only', async () => {
-    const user = await activeUser(app, rootToken, 'logout@example.com');
+    const user = await activeUser(app, await root(), 'logout@example.com');
     const other = await login(app, 'logout@example.com', STRONG_PASSWORD);
     expect((await me(user.token)).statusCode).toBe(200);
     const response = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(user.token) });
@@ -142,7 +143,7 @@ describe('sessions', () => {
   });
 
   it('are listed with device and address, and one can be revoked', async () => {
-    const user = await activeUser(app, rootToken, 'devices@example.com');
+    const user = await activeUser(app, await root(), 'devices@example.com');
     const phone = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'user-agent': 'DeskbasePhone/1.0' }, payload: { email: 'devices@example.com', password: STRONG_PASSWORD } });
     const list = await app.inject({ url: '/api/v1/auth/sessions', headers: bearer(user.token) });
     expect(list.statusCode).toBe(200);
@@ -157,15 +158,15 @@ describe('sessions', () => {
   });
 
   it('of another user cannot be revoked (404)', async () => {
-    const a = await activeUser(app, rootToken, 'owner-a@example.com');
-    const b = await activeUser(app, rootToken, 'owner-b@example.com');
+    const a = await activeUser(app, await root(), 'owner-a@example.com');
+    const b = await activeUser(app, await root(), 'owner-b@example.com');
     const sid = decode(b.token).sid;
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/auth/sessions/${sid}`, headers: bearer(a.token) })).statusCode).toBe(404);
     expect((await me(b.token)).statusCode).toBe(200);
   });
 
   it('change-password keeps the current session and signs out every other one', async () => {
-    const user = await activeUser(app, rootToken, 'changer@example.com');
+    const user = await activeUser(app, await root(), 'changer@example.com');
     const laptop = await login(app, 'changer@example.com', STRONG_PASSWORD);
     const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/change-password', headers: bearer(user.token), payload: { current_password: 'Not-It-123!', new_password: 'Brand-New-Pass-9?' } });
     expect(wrong.statusCode).toBe(422);

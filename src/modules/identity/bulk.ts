@@ -10,7 +10,7 @@ import type { IdentityContext } from './context';
 import { hashPassword } from './passwords';
 import { isBuiltInRole, roleRank } from './roles';
 import { users } from './tables';
-import { normalizeEmail } from './validation';
+import { emailErrors, normalizeEmail } from './validation';
 
 export interface BulkInput {
   items: (Omit<CreateUserInput, 'role'> & { role?: string })[];
@@ -31,7 +31,7 @@ async function validateItems(ctx: IdentityContext, actor: Actor, input: BulkInpu
   const seen = new Map<string, number>();
   const actorBase = (await ctx.roles.resolve(ctx.kernel.database.db, actor.organizationId, actor.role)).base;
   input.items.forEach((item, index) => {
-    const fieldErrors = validateNewAccount(item, locale);
+    const fieldErrors = [...emailErrors('email', item.email, locale), ...validateNewAccount(item, locale)];
     const role = item.role ?? 'user';
     if (!isBuiltInRole(role) || roleRank(role) > roleRank(actorBase)) fieldErrors.push({ field: 'role', message: 'is not a role you may assign' });
     const email = normalizeEmail(item.email);

@@ -21,8 +21,7 @@ function tokenResponse(pair: { accessToken: string; refreshToken: string; expire
 }
 
 /** Records a failed attempt; the attempt that reaches the threshold locks the account. */
-async function recordFailure(ctx: IdentityContext, origin: RequestOrigin, user: User, reason: string) {
-  const now = ctx.kernel.now();
+async function recordFailure(ctx: IdentityContext, origin: RequestOrigin, user: User, reason: string, now: Date) {
   const { lockoutMaxAttempts, lockoutMinutes } = ctx.kernel.config.identity;
   const lockUntil = new Date(now.getTime() + lockoutMinutes * 60_000).toISOString();
   const nowIso = now.toISOString();
@@ -75,7 +74,7 @@ export async function login(ctx: IdentityContext, origin: RequestOrigin, input: 
     throw lockedProblem(user.lockedUntil, now);
   }
   if (!valid) {
-    const updated = await recordFailure(ctx, origin, user, 'invalid_password');
+    const updated = await recordFailure(ctx, origin, user, 'invalid_password', now);
     if (updated.lockedUntil && updated.lockedUntil > now) throw lockedProblem(updated.lockedUntil, now);
     throw new ProblemError(401, 'INVALID_CREDENTIALS');
   }

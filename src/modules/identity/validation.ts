@@ -25,3 +25,11 @@ export const capitalizeName = (name: string) =>
   name.trim().replace(/\s+/g, ' ').replace(/(^|[\s'\-])(\p{L})/gu, (_, sep: string, letter: string) => sep + letter.toUpperCase());
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+// RFC 5322's common form: a dot-atom local part and a domain with a top-level label (seed 003 §11.2).
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+export function emailErrors(field: string, email: string, locale: Locale): FieldError[] {
+  const normalized = normalizeEmail(email);
+  return normalized.length <= 254 && EMAIL.test(normalized) ? [] : [{ field, message: translate(locale, 'validation.format', { format: 'email' }) }];
+}
