@@ -10,7 +10,7 @@ import { idempotencyPlugin } from './kernel/http/idempotency';
 import { openApiPlugin } from './kernel/http/openapi';
 import { ProblemError } from './kernel/http/problem';
 import { requestContextPlugin, requestIdFrom } from './kernel/http/request-context';
-import { securityPlugin } from './kernel/http/security';
+import { compressionPlugin, securityPlugin } from './kernel/http/security';
 import { installValidators } from './kernel/http/validator';
 import { createKernel } from './kernel/kernel';
 import { healthRoutes } from './kernel/observability/health';
@@ -36,8 +36,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
 }
 
-/** The modules `npm start` serves. Domain modules are added here as they are built. */
-export const productionModules: Module[] = [];
+/** The modules `npm start` serves, in order. */
+export const productionModules = async (): Promise<Module[]> => [(await import('./modules/identity/index')).identityModule];
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
@@ -59,13 +59,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(requestContextPlugin);
   await app.register(errorsPlugin);
+  await app.register(securityPlugin);
   await app.register(actorPlugin);
   await app.register(authPlugin);
   await app.register(rateLimitPlugin, options.rateLimit ?? {});
   await app.register(requestLogPlugin);
   await app.register(metricsPlugin);
   await app.register(idempotencyPlugin);
-  await app.register(securityPlugin);
+  await app.register(compressionPlugin);
   await app.register(etagPlugin);
   await app.register(openApiPlugin);
   // The mail service (app.mail) and its admin endpoints, before the modules that send mail.
@@ -87,7 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { prefix: '/api/v1/health' });
-  for (const module of options.modules ?? productionModules) {
+  for (const module of options.modules ?? (await productionModules())) {
     await app.register(module.plugin, { prefix: '/api/v1' });
   }
   await app.ready();

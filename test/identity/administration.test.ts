@@ -154,3 +154,26 @@ describe('organizations and tenant isolation', () => {
     expect((await app.inject({ url: `/api/v1/admin/users/${foreignId}`, headers: bearer(adminToken) })).json().first_name).toBe('Test');
   });
 });
+
+describe('hostile text', () => {
+  const hostile = [`'; DROP TABLE users; --`, '<script>alert("x")</script>', '{{7*7}} ${7*7} %s %n', 'Robert\'); DELETE FROM sessions;--'];
+
+  it('is stored and returned as plain data in every free-text field', async () => {
+    const root = (await login(app, ROOT.email, ROOT.password)).access_token;
+    const user = await activeUser(app, adminToken, 'hostile@example.com');
+    for (const text of hostile) {
+      const department = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers: bearer(adminToken), payload: { department: text } });
+      expect(department.json().department).toBe(text);
+      const key = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(adminToken), payload: { name: text, permissions: ['user:read'] } });
+      expect(key.json().name).toBe(text);
+      const role = await app.inject({ method: 'POST', url: '/api/v1/rbac-enhanced/roles', headers: bearer(adminToken), payload: { name: `r${hostile.indexOf(text)}`, description: text, parent_role: 'user', grants: [] } });
+      expect(role.json().description).toBe(text);
+      const org = await app.inject({ method: 'POST', url: '/api/v1/organizations', headers: bearer(root), payload: { name: text, admin: { email: `org${hostile.indexOf(text)}@hostile.example`, first_name: 'Ho', last_name: 'Stile' } } });
+      expect(org.json().name).toBe(text);
+      const search = await app.inject({ url: `/api/v1/admin/users?q=${encodeURIComponent(text)}`, headers: bearer(adminToken) });
+      expect(search.statusCode).toBe(200);
+    }
+    const count = await app.kernel.database.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    expect(count[0]!.n).toBeGreaterThan(5);
+  });
+});

@@ -42,7 +42,11 @@ describe('access tokens', () => {
     const otherIssuer = new TokenService(app.kernel.secrets, { issuer: 'https://evil.example', audience: 'deskbase-api', accessTtlSeconds: 900, refreshTtlSeconds: 3600 });
     const wrongIss = (await otherIssuer.issuePair({ id: user.id, organizationId: decode(user.token).org, role: 'user' }, decode(user.token).sid, new Date(now), new Date(now + 3600_000))).accessToken;
 
-    expect((await app.inject({ url: '/api/v1/profile/me' })).statusCode).toBe(401);
+    const anonymous = await app.inject({ url: '/api/v1/profile/me' });
+    expect(anonymous.statusCode).toBe(401);
+    // Refusals carry the same security headers and request id as any answer.
+    expect(anonymous.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(anonymous.headers['x-request-id']).toMatch(/^req_/);
     for (const token of [`${header}.${elevated}.${signature}`, none, hs256, wrongAud, wrongIss, user.refresh, 'garbage']) {
       const response = await me(token);
       expect(response.statusCode, token.slice(0, 20)).toBe(401);

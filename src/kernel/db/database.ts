@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { acquireDirectoryLock } from './directory-lock';
+import { PostgresListener, type NotificationHandler } from './listener';
 import { migrate, pendingMigrations, type SqlConnection } from './migrations';
 
 /**
@@ -35,6 +36,11 @@ export interface Database {
   migrate(): Promise<string[]>;
   pendingMigrations(): Promise<string[]>;
   poolStats(): PoolStats;
+  /**
+   * Calls handler with the payload of every `pg_notify(channel, payload)` committed by any
+   * instance (null after a reconnect: messages may have been missed).
+   */
+  listen(channel: string, handler: NotificationHandler): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // would crash. The pool drops that client and opens a fresh one on the next checkout.
   pool.on('error', (error) => options.onPoolError?.(error));
   const db = drizzlePg(pool) as Db;
+  const listener = new PostgresListener(url);
 
   const withClient = async <T>(fn: (conn: SqlConnection) => Promise<T>) => {
     const client = await pool.connect();
@@ -91,7 +98,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     migrate: () => withClient((conn) => migrate(conn)),
     pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
-    close: () => pool.end(),
+    listen: (channel, handler) => listener.listen(channel, handler),
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
   };
 }
 
@@ -124,6 +135,9 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     pendingMigrations: () => pendingMigrations(conn),
     // PGlite is a single in-process connection.
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    listen: async (channel, handler) => {
+      await client.listen(channel, handler);
+    },
     close: async () => {
       try {
         if (!client.closed) await client.close();

@@ -9,7 +9,10 @@ const EXPOSED_HEADERS = [
   'X-Request-ID', 'ETag', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed',
 ];
 
-/** Security headers, CORS (only for the origins in CORS_ORIGINS) and gzip/brotli compression. */
+/**
+ * Security headers and CORS (only for the origins in CORS_ORIGINS). Registered before
+ * authentication, so that a 401 carries them too.
+ */
 export const securityPlugin = fp(async (app: FastifyInstance) => {
   await app.register(helmet, {
     // An API answers JSON: nothing may be loaded or framed. /docs sets its own policy.
@@ -27,6 +30,10 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
       maxAge: 600,
     });
   }
+});
+
+/** gzip/brotli; registered after idempotency, whose onSend hook must see the uncompressed body. */
+export const compressionPlugin = fp(async (app: FastifyInstance) => {
   await app.register(compress, {
     encodings: ['br', 'gzip'],
     threshold: 1024,

@@ -10,6 +10,7 @@ import { conflict, invalidStateTransition, notFound, ProblemError, validationFai
 import { translate, type Locale } from '../../kernel/i18n/index';
 import { validateNewAccount } from './accounts';
 import type { IdentityContext } from './context';
+import { invalidate } from './invalidation';
 import { hashPassword } from './passwords';
 import { presentAdminUser, userEventData } from './present';
 import { rankOf } from './role-resolver';
@@ -181,7 +182,7 @@ export async function updateUser(ctx: IdentityContext, origin: RequestOrigin, ac
       .where(inOrg(actor, id))
       .returning();
     if (input.is_active === false) await revokeUserSessions(ctx, tx, id, 'deactivated');
-    ctx.sessions.evictUser(id);
+    await invalidate(ctx, tx, `user:${id}`);
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'admin.user_updated', resourceType: 'user', resourceId: id, severity: input.role !== undefined ? 'high' : 'medium', metadata: { changes: input, previous_role: current.role } });
     await emitEvent(tx, { organizationId: actor.organizationId, type: 'admin.user_updated', data: userEventData(user!) });
     return presentAdminUser(user!);

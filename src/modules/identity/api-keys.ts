@@ -8,6 +8,7 @@ import { paginate, type PageParams } from '../../kernel/http/pagination';
 import { notFound, ProblemError, validationFailed } from '../../kernel/http/problem';
 import { translate, type Locale } from '../../kernel/i18n/index';
 import type { IdentityContext } from './context';
+import { invalidate } from './invalidation';
 import { apiKeys, users } from './tables';
 
 type ApiKey = typeof apiKeys.$inferSelect;
@@ -70,9 +71,9 @@ export async function revokeApiKey(ctx: IdentityContext, origin: RequestOrigin, 
       .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, actor.organizationId), isNull(apiKeys.revokedAt)))
       .returning();
     if (!key) throw notFound('API_KEY_NOT_FOUND');
+    await invalidate(ctx, tx, 'api_keys');
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'api_key.revoked', resourceType: 'api_key', resourceId: id, severity: 'medium' });
   });
-  apiKeyCache.clear();
 }
 
 interface CachedKey {
@@ -80,6 +81,7 @@ interface CachedKey {
   until: number;
 }
 const apiKeyCache = new Map<string, CachedKey>();
+export const clearApiKeyCache = () => apiKeyCache.clear();
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** X-API-Key → Actor. Effective permissions are the key's, still held by its creator's current role. */

@@ -29,7 +29,7 @@ interface CachedSession {
 
 /**
  * Per-instance cache of "is this session alive, and who is it": a hit costs a Map lookup.
- * Entries live SESSION_CACHE_MS; revocations on this instance evict at once.
+ * Entries live TTL_MS at most; revocations evict at once, on every instance (invalidation.ts).
  */
 export class SessionCache {
   static readonly TTL_MS = 2000;
@@ -53,6 +53,10 @@ export class SessionCache {
 
   evictUser(userId: string): void {
     for (const [id, entry] of this.entries) if (entry.userId === userId) this.entries.delete(id);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }
 

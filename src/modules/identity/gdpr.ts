@@ -8,6 +8,7 @@ import { conflict, notFound, validationFailed } from '../../kernel/http/problem'
 import { translate, type Locale } from '../../kernel/i18n/index';
 import { emailMessages } from '../../kernel/mail/tables';
 import type { IdentityContext } from './context';
+import { invalidate } from './invalidation';
 import { apiKeys, sessions, users, userTokens } from './tables';
 
 export const ERASURE_PHRASE = 'DELETE MY ACCOUNT';
@@ -89,7 +90,7 @@ export async function deleteMyAccount(ctx: IdentityContext, origin: RequestOrigi
     const removedKeys = await tx.delete(apiKeys).where(eq(apiKeys.userId, user.id)).returning({ id: apiKeys.id });
     const removedMail = await tx.delete(emailMessages).where(eq(emailMessages.toAddress, user.email)).returning({ id: emailMessages.id });
     await tx.delete(users).where(eq(users.id, user.id));
-    ctx.sessions.evictUser(user.id);
+    await invalidate(ctx, tx, `user:${user.id}`);
     await recordAudit(tx, { ...origin, ip: null, userAgent: null }, { organizationId: user.organizationId, actorId: user.id, action: 'user.deleted', resourceType: 'user', resourceId: user.id, severity: 'high', metadata: { gdpr: true } });
     await emitEvent(tx, { organizationId: user.organizationId, type: 'user.deleted', data: { user_id: user.id, deleted_at: now.toISOString(), gdpr: true } });
     const deleted = 1 + removedSessions.length + removedTokens.length + removedKeys.length + removedMail.length;

@@ -12,6 +12,7 @@ import { keyAndOrganizationRoutes } from './routes-keys-orgs';
 import { bulkAndGdprRoutes } from './routes-bulk-gdpr';
 import { rbacRoutes } from './routes-rbac';
 import { authenticateApiKey } from './api-keys';
+import { listenForInvalidations } from './invalidation';
 import { authenticateBearer } from './sessions';
 
 /** Identity and access (seed 003): accounts, sessions, profile, and the platform's authenticator. */
@@ -37,6 +38,7 @@ export const identityModule: Module = {
       });
     });
 
+    await listenForInvalidations(ctx);
     const admin = await bootstrapAdmin(ctx);
     if (admin?.generatedPassword) {
       app.log.warn(`First start: created the super_admin ${admin.email} with the password ${admin.generatedPassword} (shown once; change it after signing in)`);

@@ -9,6 +9,7 @@ import { conflict, notFound, validationFailed } from '../../kernel/http/problem'
 import { translate, type Locale } from '../../kernel/i18n/index';
 import { assertAssignableRole, loadUser } from './admin-users';
 import type { IdentityContext } from './context';
+import { invalidate } from './invalidation';
 import { BUILT_IN_ROLES, isBuiltInRole } from './roles';
 import { customRoles, users } from './tables';
 
@@ -63,10 +64,10 @@ export async function createRole(ctx: IdentityContext, origin: RequestOrigin, ac
       .insert(customRoles)
       .values({ id: newId('role'), organizationId: actor.organizationId, name: input.name, displayName: input.display_name ?? input.name, description: input.description ?? '', parentRole: input.parent_role, grants: input.grants, createdAt: now, updatedAt: now })
       .returning();
+    await invalidate(ctx, tx, `roles:${actor.organizationId}`);
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'role.created', resourceType: 'role', resourceId: row!.id, severity: 'high', metadata: { name: input.name, parent_role: input.parent_role, grants: input.grants } });
     return row!;
   });
-  ctx.roles.invalidate(actor.organizationId);
   return present(role);
 }
 
@@ -99,10 +100,10 @@ export async function updateRole(ctx: IdentityContext, origin: RequestOrigin, ac
       .where(and(eq(customRoles.id, id), eq(customRoles.version, current.version)))
       .returning();
     if (!row) throw conflict();
+    await invalidate(ctx, tx, `roles:${actor.organizationId}`);
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'role.updated', resourceType: 'role', resourceId: id, severity: 'high', metadata: { changes: input } });
     return row;
   });
-  ctx.roles.invalidate(actor.organizationId);
   return present(role);
 }
 
@@ -114,9 +115,9 @@ export async function deleteRole(ctx: IdentityContext, origin: RequestOrigin, ac
     const [children] = await tx.select({ n: sql<number>`count(*)::int` }).from(customRoles).where(and(eq(customRoles.organizationId, actor.organizationId), eq(customRoles.parentRole, role.name)));
     if (holders?.n || children?.n) throw conflict('ROLE_IN_USE');
     await tx.delete(customRoles).where(eq(customRoles.id, id));
+    await invalidate(ctx, tx, `roles:${actor.organizationId}`);
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'role.deleted', resourceType: 'role', resourceId: id, severity: 'high', metadata: { name: role.name } });
   });
-  ctx.roles.invalidate(actor.organizationId);
 }
 
 export interface CheckInput {

@@ -17,8 +17,8 @@ const MAX_DEPTH = 10;
 
 /**
  * Resolves a role of an organization through its parents. Results are cached per organization
- * for a short time and dropped on any role change on this instance, so grant changes apply on
- * the next request.
+ * for a short time and dropped on any role change, on every instance (invalidation.ts), so grant
+ * changes apply on the next request.
  */
 export class RoleResolver {
   private readonly cache = new Map<string, { role: ResolvedRole; until: number }>();
@@ -32,6 +32,10 @@ export class RoleResolver {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { role, until: now + RoleResolver.TTL_MS });
     return role;
+  }
+
+  clear(): void {
+    this.cache.clear();
   }
 
   invalidate(organizationId: string): void {

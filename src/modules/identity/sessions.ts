@@ -6,6 +6,7 @@ import { newId } from '../../kernel/db/ids';
 import { emitEvent } from '../../kernel/events/outbox';
 import { notFound, ProblemError } from '../../kernel/http/problem';
 import type { IdentityContext } from './context';
+import { invalidate } from './invalidation';
 import { hashPassword, verifyPassword } from './passwords';
 import { sessions, users } from './tables';
 import type { AccessClaims, RefreshClaims } from './tokens';
@@ -171,7 +172,7 @@ export async function refresh(ctx: IdentityContext, origin: RequestOrigin, refre
 
 export async function revokeSession(ctx: IdentityContext, tx: Tx, sessionId: string, reason: string) {
   await tx.update(sessions).set({ revokedAt: ctx.kernel.now(), revokedReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
-  ctx.sessions.evict(sessionId);
+  await invalidate(ctx, tx, `session:${sessionId}`);
 }
 
 /** Signs a user out everywhere (or everywhere but one session). */
@@ -180,7 +181,7 @@ export async function revokeUserSessions(ctx: IdentityContext, tx: Tx, userId: s
     .update(sessions)
     .set({ revokedAt: ctx.kernel.now(), revokedReason: reason })
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined));
-  ctx.sessions.evictUser(userId);
+  await invalidate(ctx, tx, `user:${userId}`);
 }
 
 export async function logout(ctx: IdentityContext, origin: RequestOrigin, actor: Actor) {

@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../kernel/db/database';
+import { clearApiKeyCache } from './api-keys';
+import type { IdentityContext } from './context';
+
+const CHANNEL = 'deskbase_identity';
+
+export type Invalidation = `session:${string}` | `user:${string}` | `roles:${string}` | 'api_keys';
+
+/**
+ * Tells every instance, when the transaction commits, to drop what it cached about a session,
+ * a user, an organization's roles or API keys. This instance drops it at once as well.
+ */
+export async function invalidate(ctx: IdentityContext, tx: Executor, what: Invalidation): Promise<void> {
+  apply(ctx, what);
+  await tx.execute(sql`SELECT pg_notify(${CHANNEL}, ${what})`);
+}
+
+function apply(ctx: IdentityContext, what: string | null) {
+  if (what === null) {
+    ctx.sessions.clear();
+    ctx.roles.clear();
+    clearApiKeyCache();
+    return;
+  }
+  const [kind, id = ''] = what.split(/:(.*)/s);
+  if (kind === 'session') ctx.sessions.evict(id);
+  else if (kind === 'user') ctx.sessions.evictUser(id);
+  else if (kind === 'roles') ctx.roles.invalidate(id);
+  else if (kind === 'api_keys') clearApiKeyCache();
+}
+
+export const listenForInvalidations = (ctx: IdentityContext) => ctx.kernel.database.listen(CHANNEL, (payload) => apply(ctx, payload));
