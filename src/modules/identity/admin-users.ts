@@ -205,13 +205,19 @@ export async function deleteUser(ctx: IdentityContext, origin: RequestOrigin, ac
   });
 }
 
+/** A registration still waiting for a decision, locked for it; a decided one is 409. */
+async function loadPendingRegistration(tx: Tx, actor: Actor, id: string): Promise<User> {
+  const user = await loadUser(tx, actor, id, true);
+  if (user.approvedAt) throw invalidStateTransition('problem.USER_ALREADY_APPROVED.detail');
+  if (user.rejectedAt) throw invalidStateTransition('problem.USER_REJECTED.detail');
+  return user;
+}
+
 /** Seed 003 §3.6. */
 export async function approveUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, locale: Locale) {
   const now = ctx.kernel.now();
   const result = await ctx.kernel.database.transaction(async (tx) => {
-    const user = await loadUser(tx, actor, id, true);
-    if (user.approvedAt) throw invalidStateTransition('problem.USER_ALREADY_APPROVED.detail');
-    if (user.rejectedAt) throw invalidStateTransition('problem.USER_REJECTED.detail');
+    const user = await loadPendingRegistration(tx, actor, id);
     const [updated] = await tx
       .update(users)
       .set({ approvedAt: now, approvedBy: actor.id, updatedAt: now, version: sql`${users.version} + 1` })
@@ -231,9 +237,7 @@ export async function approveUser(ctx: IdentityContext, origin: RequestOrigin, a
 export async function rejectUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, reason: string, locale: Locale) {
   const now = ctx.kernel.now();
   const result = await ctx.kernel.database.transaction(async (tx) => {
-    const user = await loadUser(tx, actor, id, true);
-    if (user.approvedAt) throw invalidStateTransition('problem.USER_ALREADY_APPROVED.detail');
-    if (user.rejectedAt) throw invalidStateTransition('problem.USER_REJECTED.detail');
+    const user = await loadPendingRegistration(tx, actor, id);
     const [updated] = await tx
       .update(users)
       .set({ rejectedAt: now, rejectedBy: actor.id, rejectionReason: reason, updatedAt: now, version: sql`${users.version} + 1` })

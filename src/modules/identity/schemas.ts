@@ -195,25 +195,21 @@ export const ApiKey = Type.Object(ApiKeyFields, { $id: 'ApiKey' });
 export const CreatedApiKey = Type.Object({ ...ApiKeyFields, key: Type.String({ description: 'The secret, shown this once; send it as X-API-Key.' }) });
 export const ApiKeyParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, strict);
 
-export const Organization = Type.Object({
+const OrganizationFields = {
   id: Type.String(),
   name: Type.String(),
   is_default: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
   version: Type.Integer(),
-}, { $id: 'Organization' });
+};
+export const Organization = Type.Object(OrganizationFields, { $id: 'Organization' });
 export const CreateOrganizationBody = Type.Object({
   name: Type.String({ minLength: 2, maxLength: 200 }),
   admin: Type.Object({ email: Email, password: Type.Optional(Password), first_name: Name, last_name: Name }, strict),
 }, strict);
 export const CreatedOrganization = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  is_default: Type.Boolean(),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  version: Type.Integer(),
+  ...OrganizationFields,
   admin: Type.Object({ user_id: Type.String(), email: Type.String() }),
 });
 
