@@ -18,6 +18,8 @@ export interface ServerProcess {
   url: string;
   info: ServerInfo;
   child: ChildProcess;
+  /** How the server ended if it exited before stop() was called (killed by someone else, crashed), else null. */
+  unexpectedExit(): string | null;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,17 @@ export async function startServer(env: Record<string, string | undefined>, ready
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stop = () => stopChild(child);
+  let stopping = false;
+  let unexpected: string | null = null;
+  const stop = () => {
+    stopping = true;
+    return stopChild(child);
+  };
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    unexpected = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    console.log(`WARNING: server pid ${child.pid} ${unexpected} before the bench stopped it`);
+  });
 
   createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[server] ${line}`));
   const lines = createInterface({ input: child.stdout! });
@@ -105,7 +117,7 @@ export async function startServer(env: Record<string, string | undefined>, ready
         }
       });
     });
-    return { port, url: `http://127.0.0.1:${port}`, info, child, stop };
+    return { port, url: `http://127.0.0.1:${port}`, info, child, stop, unexpectedExit: () => unexpected };
   } catch (error) {
     await stop();
     throw error;

@@ -9,6 +9,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** The server's pid, to report its CPU share. */
   serverPid?: number;
+  /** Aborted when the server is gone: the run stops at once. */
+  signal?: AbortSignal;
 }
 
 export interface Measurement {
@@ -29,9 +31,17 @@ export interface Measurement {
 /** CPU taken by processes other than the server, autocannon and PostgreSQL (% of one core) that makes a figure suspect. */
 export const OTHER_CPU_WARNING = 25;
 
-function fire(options: autocannon.Options): Promise<autocannon.Result> {
+function fire(options: autocannon.Options, signal?: AbortSignal): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    const instance = autocannon(options, (error, result) => {
+      signal?.removeEventListener('abort', stop);
+      if (error) reject(error);
+      else resolve(result);
+    });
+    // Stopping early still yields the results gathered so far.
+    const stop = () => instance.stop();
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
   });
 }
 
@@ -55,11 +65,11 @@ export function checkResult(label: string, result: autocannon.Result): string[] 
 export async function measure(label: string, options: LoadOptions): Promise<Measurement> {
   const base = { url: options.url, connections: options.connections, headers: options.headers, timeout: 10 };
   if (options.warmupSeconds > 0) {
-    const warmup = await fire({ ...base, duration: options.warmupSeconds });
+    const warmup = await fire({ ...base, duration: options.warmupSeconds }, options.signal);
     checkResult(`${label} (warm-up)`, warmup);
   }
   const before = cpuSnapshot(options.serverPid);
-  const result = await fire({ ...base, duration: options.durationSeconds });
+  const result = await fire({ ...base, duration: options.durationSeconds }, options.signal);
   const cpu = cpuShares(before, cpuSnapshot(options.serverPid));
   checkResult(label, result);
   if (cpu.other !== null && cpu.other > OTHER_CPU_WARNING) {

@@ -147,6 +147,10 @@ async function benchServer(label: string, env: Record<string, string | undefined
       const deepPath = `${LIST}&cursor=${encodeURIComponent(walk.cursor)}`;
       expectPage(await getJson<Page>(url + deepPath), WALK_PAGES * WALK_LIMIT + 1, 'deep page');
 
+      const serverGone = new AbortController();
+      if (server.unexpectedExit()) serverGone.abort();
+      else server.child.once('exit', () => serverGone.abort());
+
       const scenarios = [
         { name: 'baseline', path: '/bench/bare' },
         { name: 'health', path: '/api/v1/health/' },
@@ -155,17 +159,20 @@ async function benchServer(label: string, env: Record<string, string | undefined
       ];
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {
-        process.stdout.write(`[bench] ${scenario.name}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections ... `);
+        console.log(`[bench] ${scenario.name}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections`);
         const measurement = await measure(`${label} / ${scenario.name}`, {
           url: url + scenario.path,
           connections: CONNECTIONS,
           durationSeconds: DURATION,
           warmupSeconds: WARMUP_SECONDS,
           serverPid: server.child.pid,
+          signal: serverGone.signal,
         });
+        const gone = server.unexpectedExit();
+        if (gone) throw new Error(`the server process ${gone} during "${scenario.name}"; its figures are void`);
         const { cpu } = measurement;
         console.log(
-          `${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms ` +
+          `[bench] ${scenario.name}: ${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms ` +
             `(CPU % of a core: server ${cpu.server ?? '?'}, autocannon ${cpu.loadgen}, postgres ${cpu.postgres ?? '?'}, other ${cpu.other ?? '?'})`,
         );
         results.push({

@@ -54,16 +54,18 @@ async function main() {
   const app = await buildApp({ config, database, modules: [widgetsModule, benchModule] });
 
   let stopping = false;
-  const stop = async () => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // On stderr, so that a stop the bench did not ask for shows up in its output.
+    console.error(`bench server pid ${process.pid}: ${signal}, shutting down`);
     const force = setTimeout(() => process.exit(1), 5_000);
     force.unref();
     await app.close();
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const address = app.server.address();

@@ -64,3 +64,12 @@ describe('redaction', () => {
     expect(JSON.stringify(lines)).not.toContain('leaky-secret');
   });
 });
+
+describe('redaction of configuration-shaped objects', () => {
+  it('censors secrets whatever their spelling, including in the configuration', () => {
+    app.log.info({ config: { smtpUrl: 'smtp://u:pw-1@mail', databaseUrl: 'postgres://u:pw-2@db/x', SECRET_KEY: 'pw-3' } }, 'config dump');
+    const entry = lines.find((l) => l.msg === 'config dump');
+    expect(JSON.stringify(entry)).not.toMatch(/pw-1|pw-2|pw-3/);
+    expect(entry?.config.smtpUrl).toBe('[REDACTED]');
+  });
+});

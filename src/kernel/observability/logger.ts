@@ -8,15 +8,25 @@ const SECRET_FIELDS = [
   'authorization', 'cookie', 'set-cookie', 'x-api-key', 'private_key', 'smtp_url', 'database_url',
 ];
 
-/** Paths pino censors: secret fields at the top level and up to two levels deep, and auth headers. */
-export const REDACT_PATHS = [
-  ...SECRET_FIELDS.map((f) => `["${f}"]`),
-  ...SECRET_FIELDS.map((f) => `*["${f}"]`),
-  ...SECRET_FIELDS.map((f) => `*.*["${f}"]`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-];
+const normalize = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+// Matched whatever the spelling: `smtp_url`, `smtpUrl` and `SMTP-URL` are one key.
+const SECRET_KEYS = new Set([...SECRET_FIELDS, 'secret_key', 'key_hash', 'password_hash'].map(normalize));
+const MAX_DEPTH = 4;
+
+/**
+ * A copy of a log object with every secret field censored, down to MAX_DEPTH levels. Runs only
+ * when a line is written (pino's `formatters.log`), not for every request's child logger as
+ * pino's path-based `redact` does.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = SECRET_KEYS.has(normalize(key)) ? '[REDACTED]' : redactSecrets(item, depth + 1);
+  }
+  return copy;
+}
 
 const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_FIELDS.map((f) => f.replace('-', '\\-')).join('|')}|key|code|signature)=)[^&]*`, 'gi');
 
@@ -28,10 +38,9 @@ export function redactUrl(url: string): string {
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
-    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     base: { service: 'deskbase' },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (object) => redactSecrets(object) as Record<string, unknown> },
   };
 }
 
