@@ -56,6 +56,7 @@ declare module 'autocannon' {
     timeout?: number;
     pipelining?: number;
     method?: string;
+    body?: string | Buffer;
     headers?: Record<string, string>;
     title?: string;
     bailout?: number;

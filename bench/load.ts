@@ -7,6 +7,8 @@ export interface LoadOptions {
   durationSeconds: number;
   warmupSeconds: number;
   headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
   /** The server's pid, to report its CPU share. */
   serverPid?: number;
   /** Aborted when the server is gone: the run stops at once. */
@@ -63,7 +65,13 @@ export function checkResult(label: string, result: autocannon.Result): string[] 
 
 /** A discarded warm-up run, then the measured run, both at the same concurrency. */
 export async function measure(label: string, options: LoadOptions): Promise<Measurement> {
-  const base = { url: options.url, connections: options.connections, headers: options.headers, timeout: 10 };
+  const base = {
+    url: options.url,
+    connections: options.connections,
+    headers: options.headers,
+    timeout: 10,
+    ...(options.method ? { method: options.method, body: options.body } : {}),
+  };
   if (options.warmupSeconds > 0) {
     const warmup = await fire({ ...base, duration: options.warmupSeconds }, options.signal);
     checkResult(`${label} (warm-up)`, warmup);

@@ -11,6 +11,8 @@ export interface DatabaseReport {
   dbVersion: string;
   seeded: { rows: number; ms: number } | null;
   walkMs: number;
+  /** One request creating 1,000 users (seed 003 §5.1). */
+  bulk?: { rowsPerSecond: number; ms: number };
   scenarios: ScenarioResult[];
 }
 
@@ -66,5 +68,11 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
       `target: deep page within 10% of first page (req/s): ${(ratio * 100).toFixed(1)}% -> ${met(ratio >= 0.9)}`,
     );
   }
+  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  const profile = find(report, 'profile (authenticated)');
+  if (profile) out.push(`target (PostgreSQL): authenticated profile >= 10,000 req/s: ${fmt(profile.requestsPerSecond)} -> ${met(profile.requestsPerSecond >= 10_000)}`);
+  const login = find(report, 'login');
+  if (login) out.push(`target: login p50 < 50 ms: ${fmt(login.p50)} ms (${fmt(login.requestsPerSecond)} logins/s at 2 connections) -> ${met(login.p50 < 50)}`);
+  if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);
   return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
 }

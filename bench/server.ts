@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import { buildApp, type Module } from '../src/app';
 import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/kernel/db/database';
+import { identityModule } from '../src/modules/identity/index';
 import { widgetsModule } from '../test/support/widgets/index';
 import { ensureWidgetsTable, seedWidgets } from './seed';
 
@@ -51,7 +52,7 @@ async function main() {
   if (seedRows > 0) seeded = await seedWidgets(database, seedRows);
   const [version] = await database.query<{ version: string }>('SELECT version() AS version');
 
-  const app = await buildApp({ config, database, modules: [widgetsModule, benchModule] });
+  const app = await buildApp({ config, database, modules: [identityModule, widgetsModule, benchModule] });
 
   let stopping = false;
   const stop = async (signal: string) => {

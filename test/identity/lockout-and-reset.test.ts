@@ -122,3 +122,26 @@ describe('imported bcrypt hashes', () => {
     expect((await attempt('legacy@example.com', 'Legacy-Pass-12!')).statusCode).toBe(200);
   });
 });
+
+describe('brute force by rate limit (seed 003 §10.1)', () => {
+  it('refuses the 6th authentication request a minute from one address with 429, whatever the account', async () => {
+    const limited = await createIdentityApp({ env: { RATE_LIMIT_ENABLED: 'true' }, rateLimit: { keyPrefix: `login-${Date.now()}` } });
+    try {
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 6; i++) {
+        last = await limited.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: `victim${i}@example.com`, password: 'Guess-123456!' } });
+        statuses.push(last.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      expect(last!.json().code).toBe('RATE_LIMITED');
+      expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(last!.headers['ratelimit-limit']).toBe('5');
+      // Another address still gets through.
+      const other = await limited.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.8.7', payload: { email: 'x@example.com', password: 'Guess-123456!' } });
+      expect(other.statusCode).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+});
