@@ -7,8 +7,7 @@
  */
 import fp from 'fastify-plugin';
 import { buildApp, type Module } from '../src/app';
-import { ConfigError, loadConfig } from '../src/config';
-import { openDatabase } from '../src/kernel/db/database';
+import { loadConfigOrExit, openConfiguredDatabase } from '../src/cli/boot';
 import { identityModule } from '../src/modules/identity/index';
 import { widgetsModule } from '../test/support/widgets/index';
 import { ensureWidgetsTable, seedWidgets } from './seed';
@@ -27,23 +26,8 @@ const benchModule: Module = {
 };
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolMax: config.dbPoolMax,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    onPoolError: (error) => console.error(`database connection lost: ${error.message}`),
-  });
+  const config = loadConfigOrExit();
+  const database = await openConfiguredDatabase(config);
   await database.migrate();
   await ensureWidgetsTable(database);
 

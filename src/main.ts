@@ -1,25 +1,9 @@
 import { buildApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { openDatabase } from './kernel/db/database';
+import { loadConfigOrExit, openConfiguredDatabase } from './cli/boot';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolMax: config.dbPoolMax,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    onPoolError: (error) => console.error(JSON.stringify({ level: 'warn', msg: 'database connection lost', reason: error.message })),
-  });
+  const config = loadConfigOrExit();
+  const database = await openConfiguredDatabase(config);
   const applied = await database.migrate();
   const app = await buildApp({ config, database });
   if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');

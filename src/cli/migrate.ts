@@ -1,15 +1,9 @@
-import { ConfigError, loadConfig } from '../config';
-import { openDatabase } from '../kernel/db/database';
+import { loadConfigOrExit, openConfiguredDatabase } from './boot';
 
 /** `npm run migrate`: applies pending migrations (the server also does this at start). */
+const config = loadConfigOrExit();
 try {
-  const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolMax: 1,
-    statementTimeoutMs: 0,
-  });
+  const database = await openConfiguredDatabase(config, { poolMax: 1, statementTimeoutMs: 0 });
   try {
     const applied = await database.migrate();
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
@@ -17,6 +11,6 @@ try {
     await database.close();
   }
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`);
+  console.error(`Migration failed: ${(error as Error).message}`);
   process.exit(1);
 }
