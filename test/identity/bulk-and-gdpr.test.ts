@@ -35,7 +35,7 @@ describe('bulk users (seed 003 §5)', () => {
     expect(await count('thousand')).toBe(1000);
     const token = await mailedToken(app, 'thousand999@example.com', 'reset-password');
     expect((await app.inject({ method: 'POST', url: '/api/v1/auth/reset-password', payload: { token, new_password: 'Welcome-Aboard-1!' } })).statusCode).toBe(200);
-  });
+  }, 90_000);
 
   it('keeps going past bad items, or stops at the first with fail_fast', async () => {
     const items = [...people(2, 'mixed'), { email: 'thousand0@example.com', first_name: 'Taken', last_name: 'Person' }, ...people(2, 'mixedb')];

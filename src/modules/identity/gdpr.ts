@@ -8,6 +8,7 @@ import { conflict, notFound, validationFailed } from '../../kernel/http/problem'
 import { translate, type Locale } from '../../kernel/i18n/index';
 import { emailMessages } from '../../kernel/mail/tables';
 import type { IdentityContext } from './context';
+import { presentProfile } from './present';
 import { invalidate } from './invalidation';
 import { apiKeys, sessions, users, userTokens } from './tables';
 
@@ -21,15 +22,9 @@ export async function exportMyData(ctx: IdentityContext, actor: Actor, input: { 
   const userSessions = await db.select().from(sessions).where(eq(sessions.userId, user.id));
   const audit = input.include_audit_logs ? await db.select().from(auditLogs).where(and(eq(auditLogs.organizationId, actor.organizationId), eq(auditLogs.actorId, user.id))).orderBy(auditLogs.createdAt) : [];
   const profile = {
-    user_id: user.id,
-    email: user.email,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    role: user.role,
+    ...presentProfile(user),
     department: user.department,
     phone: user.phone,
-    created_at: user.createdAt.toISOString(),
-    last_login_at: user.lastLoginAt?.toISOString() ?? null,
     login_count: user.loginCount,
     ...(input.include_metadata ? { metadata: user.metadata } : {}),
   };
