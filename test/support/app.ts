@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -24,7 +24,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
   // Every test request comes from 127.0.0.1: limits are off unless a test turns them on.
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test', RATE_LIMIT_ENABLED: 'false', ...options.env });
   const database = options.database ?? (await openTestDatabase());
-  return buildApp({
+  const app = await buildApp({
     config,
     database,
     modules: options.modules ?? [widgetsModule],
@@ -32,4 +32,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     now: options.now,
     rateLimit: options.rateLimit,
   });
+  // The app is ready (no more hooks): wrap close() to remove its DATA_DIR afterwards.
+  const close = app.close.bind(app);
+  return Object.assign(app, {
+    close: async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  }) as FastifyInstance;
 }

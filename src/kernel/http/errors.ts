@@ -72,8 +72,11 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error, request);
-    if (problem.status >= 500) {
+    if (problem.status >= 500 && !(error instanceof ProblemError)) {
       request.log.error({ err: error, code: problem.code }, 'request failed');
+    } else if (problem.status >= 500) {
+      // A deliberate 503 (shutting down, not ready): worth a line, not a stack trace.
+      request.log.warn({ code: problem.code }, 'request refused');
     } else if (!(error instanceof ProblemError)) {
       request.log.info({ code: problem.code, reason: error.message }, 'request rejected');
     }

@@ -55,6 +55,9 @@ export interface Page<Row> {
 type CursorValue = string | number | boolean;
 type CursorPayload = [sort: string, value: CursorValue, id: string];
 
+// Built only when thrown: an error captures a stack, which valid cursors should not pay for.
+const invalidCursor = () => new ProblemError(400, 'INVALID_CURSOR');
+
 /** Opaque, tamper-evident cursors: base64url(JSON) + truncated HMAC-SHA256. */
 export class CursorCodec {
   constructor(private readonly secrets: Secrets) {}
@@ -65,19 +68,18 @@ export class CursorCodec {
   }
 
   decode(cursor: string, sort: string): CursorPayload {
-    const invalid = new ProblemError(400, 'INVALID_CURSOR');
     const [body, signature, ...rest] = cursor.split('.');
-    if (!body || !signature || rest.length > 0) throw invalid;
+    if (!body || !signature || rest.length > 0) throw invalidCursor();
     const expected = Buffer.from(this.secrets.sign('cursor', body).slice(0, 22));
     const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     } catch {
-      throw invalid;
+      throw invalidCursor();
     }
-    if (!Array.isArray(payload) || payload.length !== 3 || payload[0] !== sort || typeof payload[2] !== 'string') throw invalid;
+    if (!Array.isArray(payload) || payload.length !== 3 || payload[0] !== sort || typeof payload[2] !== 'string') throw invalidCursor();
     return payload as CursorPayload;
   }
 }

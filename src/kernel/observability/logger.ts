@@ -49,6 +49,9 @@ export const requestLogPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // Building the line (and scanning the URL) is skipped when its level is off.
+    // (Fastify's no-op logger, used when logging is off, has no isLevelEnabled.)
+    if ((request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return;
     request.log[level](
       {
         method: request.method,

@@ -13,6 +13,7 @@ import { apiKeys, users } from './tables';
 
 type ApiKey = typeof apiKeys.$inferSelect;
 
+const unauthorized = () => new ProblemError(401, 'UNAUTHORIZED', { headers: { 'www-authenticate': 'Bearer' } });
 const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
 const KEY_FORMAT = /^dk_[A-Za-z0-9_-]{43}$/;
 
@@ -86,13 +87,12 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** X-API-Key → Actor. Effective permissions are the key's, still held by its creator's current role. */
 export async function authenticateApiKey(ctx: IdentityContext, key: string): Promise<Actor> {
-  const unauthorized = new ProblemError(401, 'UNAUTHORIZED', { headers: { 'www-authenticate': 'Bearer' } });
-  if (!KEY_FORMAT.test(key)) throw unauthorized;
+  if (!KEY_FORMAT.test(key)) throw unauthorized();
   const now = ctx.kernel.now();
   const hash = hashOf(key);
   const cached = apiKeyCache.get(hash);
   if (cached && cached.until > now.getTime()) {
-    if (!cached.actor) throw unauthorized;
+    if (!cached.actor) throw unauthorized();
     return cached.actor;
   }
   const [row] = await ctx.kernel.database.db
@@ -116,7 +116,7 @@ export async function authenticateApiKey(ctx: IdentityContext, key: string): Pro
     : null;
   if (apiKeyCache.size > 10_000) apiKeyCache.clear();
   apiKeyCache.set(hash, { actor, until: now.getTime() + 2000 });
-  if (!actor || !row) throw unauthorized;
+  if (!actor || !row) throw unauthorized();
   if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await ctx.kernel.database.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.key.id));
   }
