@@ -49,6 +49,10 @@ const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const STALE_CLAIM_MS = 10 * 60_000;
 const RECIPIENT = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
 const silent: MailLog = { warn() {}, error() {} };
+const LINK_TOKEN = /([?&](?:amp;)?token=)[^&"'\s<>]+/g;
+
+/** `…/reset-password?token=rst_abc` → `…/reset-password?token=[redacted]` (the recipient has the real one). */
+export const redactLinkTokens = (body: string) => body.replace(LINK_TOKEN, '$1[redacted]');
 
 /**
  * The platform's one mail service. `send` only records the message, in the caller's transaction,
@@ -128,7 +132,18 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
     const now = kernel.now();
     await database.db
       .update(t)
-      .set({ status: 'sent', smtpMessageId: accepted.messageId, smtpResponse: accepted.response, lastError: null, sentAt: now, updatedAt: now, metadata: withoutData })
+      .set({
+        status: 'sent',
+        smtpMessageId: accepted.messageId,
+        smtpResponse: accepted.response,
+        lastError: null,
+        sentAt: now,
+        updatedAt: now,
+        metadata: withoutData,
+        // Once delivered, the stored copy must not let a reader of the log use a sign-in link.
+        textBody: redactLinkTokens(row.textBody),
+        htmlBody: row.htmlBody === null ? null : redactLinkTokens(row.htmlBody),
+      })
       .where(eq(t.id, row.id));
     return 'sent';
   }

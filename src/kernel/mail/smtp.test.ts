@@ -85,6 +85,10 @@ describe('SMTP delivery', () => {
     expect(stored).toMatchObject({ status: 'sent', attempts: 1, lastError: null, smtpMessageId: parsed.messageId });
     expect(stored.smtpResponse).toMatch(/^250 /);
     expect(stored.sentAt).toBeInstanceOf(Date);
+    // The delivered link's token is not kept where email:read can see it.
+    expect(stored.textBody).toContain('/verify-email?token=[redacted]');
+    expect(stored.textBody).not.toContain('token=abc');
+    expect(stored.htmlBody).not.toContain('token=abc');
   });
 
   it('never sends a message whose transaction rolled back', async () => {
