@@ -253,7 +253,13 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
     smtp = undefined;
   }
 
-  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, flush, deliverPending, deliver, start, stop };
+  /** Right to erasure: deletes every stored message sent to this address; returns how many. */
+  async function forgetRecipient(executor: Executor, address: string): Promise<number> {
+    const removed = await executor.delete(t).where(eq(t.toAddress, address)).returning({ id: t.id });
+    return removed.length;
+  }
+
+  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, flush, deliverPending, deliver, forgetRecipient, start, stop };
 }
 
 export type MailService = ReturnType<typeof createMailService>;

@@ -8,6 +8,8 @@ export interface Mailer {
   send(tx: Executor, message: { organizationId: string; type: string; to: string; locale?: string; variables: Record<string, unknown> }): Promise<string>;
   /** Delivers what committed transactions queued (SMTP); a no-op for the development mailbox. */
   flush(): Promise<void>;
+  /** Deletes the stored mail sent to an address (GDPR erasure); returns how many. */
+  forgetRecipient(tx: Executor, address: string): Promise<number>;
 }
 
 export interface IdentityContext {

@@ -6,7 +6,6 @@ import { newId } from '../../kernel/db/ids';
 import { emitEvent } from '../../kernel/events/outbox';
 import { conflict, notFound, validationFailed } from '../../kernel/http/problem';
 import { translate, type Locale } from '../../kernel/i18n/index';
-import { emailMessages } from '../../kernel/mail/tables';
 import type { IdentityContext } from './context';
 import { presentProfile } from './present';
 import { invalidate } from './invalidation';
@@ -83,12 +82,12 @@ export async function deleteMyAccount(ctx: IdentityContext, origin: RequestOrigi
     const removedSessions = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
     const removedTokens = await tx.delete(userTokens).where(eq(userTokens.userId, user.id)).returning({ hash: userTokens.tokenHash });
     const removedKeys = await tx.delete(apiKeys).where(eq(apiKeys.userId, user.id)).returning({ id: apiKeys.id });
-    const removedMail = await tx.delete(emailMessages).where(eq(emailMessages.toAddress, user.email)).returning({ id: emailMessages.id });
+    const removedMail = await ctx.mailer.forgetRecipient(tx, user.email);
     await tx.delete(users).where(eq(users.id, user.id));
     await invalidate(ctx, tx, `user:${user.id}`);
     await recordAudit(tx, { ...origin, ip: null, userAgent: null }, { organizationId: user.organizationId, actorId: user.id, action: 'user.deleted', resourceType: 'user', resourceId: user.id, severity: 'high', metadata: { gdpr: true } });
     await emitEvent(tx, { organizationId: user.organizationId, type: 'user.deleted', data: { user_id: user.id, deleted_at: now.toISOString(), gdpr: true } });
-    const deleted = 1 + removedSessions.length + removedTokens.length + removedKeys.length + removedMail.length;
+    const deleted = 1 + removedSessions.length + removedTokens.length + removedKeys.length + removedMail;
     return {
       deletion_id: newId('del'),
       user_id: user.id,
