@@ -124,6 +124,26 @@ describe('permissions', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ first_name: 'Self', last_name: 'Ish', role: 'user', email: 'selfish@example.com' });
   });
+
+  it('shows a profile change at once to every session of the user, whoever made it', async () => {
+    const user = await activeUser(app, adminToken, 'twosessions@example.com');
+    const other = (await login(app, 'twosessions@example.com', STRONG_PASSWORD)).access_token;
+    const profile = (token: string) => app.inject({ url: '/api/v1/profile/me', headers: bearer(token) });
+    // Both sessions have read (and cached) the profile.
+    expect((await profile(user.token)).json()).toMatchObject({ first_name: 'Test', role: 'user', version: 1 });
+    expect((await profile(other)).json()).toMatchObject({ first_name: 'Test', role: 'user', version: 1 });
+
+    const renamed = await app.inject({ method: 'PUT', url: '/api/v1/profile/me', headers: bearer(user.token), payload: { first_name: 'Renamed', last_name: 'Person' } });
+    expect(renamed.statusCode).toBe(200);
+    const seen = await profile(other);
+    expect(seen.json()).toMatchObject({ first_name: 'Renamed', version: 2 });
+    expect(seen.headers.etag).toBe('"v2"');
+
+    const promoted = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers: bearer(adminToken), payload: { role: 'manager' } });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect((await profile(user.token)).json()).toMatchObject({ role: 'manager', version: 3 });
+    expect((await profile(other)).json()).toMatchObject({ role: 'manager', version: 3 });
+  });
 });
 
 describe('organizations and tenant isolation', () => {

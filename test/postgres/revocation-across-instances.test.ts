@@ -21,17 +21,17 @@ afterAll(async () => {
   await a.close();
 });
 
-/** Polls until the request answers `status` (the NOTIFY travels asynchronously), for at most a second. */
-async function eventually(app: FastifyInstance, token: string, url: string, status: number) {
+/** Polls `probe` until it gives `want` (the NOTIFY travels asynchronously), for at most a second: under the caches' 2 s TTL. */
+async function eventually<T>(probe: () => Promise<T>, want: T): Promise<T> {
   const deadline = Date.now() + 1000;
-  let last = 0;
-  while (Date.now() < deadline) {
-    last = (await app.inject({ url, headers: bearer(token) })).statusCode;
-    if (last === status) return last;
+  let last = await probe();
+  while (last !== want && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    last = await probe();
   }
   return last;
 }
+const statusOf = (app: FastifyInstance, token: string, url: string) => async () => (await app.inject({ url, headers: bearer(token) })).statusCode;
 
 describe('revocation on another instance', () => {
   it('takes effect on every instance without waiting for caches to expire', async () => {
@@ -41,9 +41,15 @@ describe('revocation on another instance', () => {
     expect((await b.inject({ url: '/api/v1/admin/users', headers: bearer(user.token) })).statusCode).toBe(200);
 
     await a.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers: bearer(root), payload: { role: 'user' } });
-    expect(await eventually(b, user.token, '/api/v1/admin/users', 403)).toBe(403);
+    expect(await eventually(statusOf(b, user.token, '/api/v1/admin/users'), 403)).toBe(403);
+
+    // B caches the profile with the session; a rename on A reaches it without waiting for the TTL.
+    expect((await b.inject({ url: '/api/v1/profile/me', headers: bearer(user.token) })).json().first_name).toBe('Test');
+    await a.inject({ method: 'PUT', url: '/api/v1/profile/me', headers: bearer(user.token), payload: { first_name: 'Moved', last_name: 'Person' } });
+    const firstName = async () => (await b.inject({ url: '/api/v1/profile/me', headers: bearer(user.token) })).json().first_name;
+    expect(await eventually(firstName, 'Moved')).toBe('Moved');
 
     await a.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(user.token) });
-    expect(await eventually(b, user.token, '/api/v1/profile/me', 401)).toBe(401);
+    expect(await eventually(statusOf(b, user.token, '/api/v1/profile/me'), 401)).toBe(401);
   });
 });

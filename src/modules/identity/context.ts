@@ -1,5 +1,6 @@
 import type { Kernel } from '../../kernel/kernel';
 import type { Executor } from '../../kernel/db/database';
+import type { Profile } from './present';
 import { RoleResolver } from './role-resolver';
 import { TokenService } from './tokens';
 
@@ -26,12 +27,15 @@ interface CachedSession {
   role: string;
   department: string | null;
   alive: boolean;
+  /** The user's profile as GET /profile/me shows it, read with the session (null if gone). */
+  profile: Profile | null;
   until: number;
 }
 
 /**
  * Per-instance cache of "is this session alive, and who is it": a hit costs a Map lookup.
- * Entries live TTL_MS at most; revocations evict at once, on every instance (invalidation.ts).
+ * Entries live TTL_MS at most; revocations and changes to the user evict at once, on every
+ * instance (invalidation.ts), so the profile read with the session is never staler than that.
  */
 export class SessionCache {
   static readonly TTL_MS = 2000;
@@ -42,6 +46,12 @@ export class SessionCache {
     if (entry && entry.until > now) return entry;
     this.entries.delete(sessionId);
     return undefined;
+  }
+
+  /** The cached profile of a live session of this user, if any. */
+  profileOf(sessionId: string, userId: string, now: number): Profile | undefined {
+    const entry = this.get(sessionId, now);
+    return entry?.alive && entry.userId === userId ? (entry.profile ?? undefined) : undefined;
   }
 
   set(sessionId: string, value: Omit<CachedSession, 'until'>, now: number): void {

@@ -1,6 +1,8 @@
 import type { users } from './tables';
 
 type User = typeof users.$inferSelect;
+/** What a profile shows: the columns GET /profile/me reads (never the password hash). */
+export type ProfileFields = Pick<User, 'id' | 'email' | 'firstName' | 'lastName' | 'role' | 'isActive' | 'rejectedAt' | 'emailVerifiedAt' | 'approvedAt' | 'createdAt' | 'lastLoginAt' | 'version'>;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -30,7 +32,7 @@ export const presentAdminUser = (user: User) => ({
 });
 
 /** The user as seed 003 §2.1 shows them to themselves. */
-export const presentProfile = (user: User) => ({
+export const presentProfile = (user: ProfileFields) => ({
   user_id: user.id,
   email: user.email,
   first_name: user.firstName,
@@ -43,6 +45,8 @@ export const presentProfile = (user: User) => ({
   version: user.version,
 });
 
+export type Profile = ReturnType<typeof presentProfile>;
+
 /** Event payloads: the resource without secrets. */
 export const userEventData = (user: User) => ({
   user_id: user.id,
@@ -53,7 +57,7 @@ export const userEventData = (user: User) => ({
   is_active: user.isActive,
 });
 
-export function statusOf(user: User): 'active' | 'inactive' | 'pending_verification' | 'pending_approval' | 'rejected' {
+export function statusOf(user: Pick<User, 'rejectedAt' | 'isActive' | 'emailVerifiedAt' | 'approvedAt'>): 'active' | 'inactive' | 'pending_verification' | 'pending_approval' | 'rejected' {
   if (user.rejectedAt) return 'rejected';
   if (!user.isActive) return 'inactive';
   if (!user.emailVerifiedAt) return 'pending_verification';

@@ -6,14 +6,34 @@ import { assertVersion } from '../../kernel/http/etag';
 import { notFound, validationFailed } from '../../kernel/http/problem';
 import type { Locale } from '../../kernel/i18n/index';
 import type { IdentityContext } from './context';
-import { presentProfile, userEventData } from './present';
+import { invalidate } from './invalidation';
+import { presentProfile, userEventData, type Profile, type ProfileFields } from './present';
 import { users } from './tables';
 import { capitalizeName, nameErrors } from './validation';
 
 const own = (actor: Actor) => and(eq(users.id, actor.id), eq(users.organizationId, actor.organizationId));
 
-export async function getProfile(ctx: IdentityContext, actor: Actor) {
-  const [user] = await ctx.kernel.database.db.select().from(users).where(own(actor));
+/** The columns a profile shows, selected by name so the password hash is never read for it. */
+export const profileColumns = {
+  id: users.id,
+  email: users.email,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  role: users.role,
+  isActive: users.isActive,
+  rejectedAt: users.rejectedAt,
+  emailVerifiedAt: users.emailVerifiedAt,
+  approvedAt: users.approvedAt,
+  createdAt: users.createdAt,
+  lastLoginAt: users.lastLoginAt,
+  version: users.version,
+} satisfies { [K in keyof ProfileFields]: unknown };
+
+/** A session's caller gets the profile read with its session (sessions.ts); others read it. */
+export async function getProfile(ctx: IdentityContext, actor: Actor): Promise<Profile> {
+  const cached = actor.sessionId ? ctx.sessions.profileOf(actor.sessionId, actor.id, ctx.kernel.now().getTime()) : undefined;
+  if (cached) return cached;
+  const [user] = await ctx.kernel.database.db.select(profileColumns).from(users).where(own(actor));
   if (!user) throw notFound('USER_NOT_FOUND');
   return presentProfile(user);
 }
@@ -33,6 +53,7 @@ export async function updateProfile(ctx: IdentityContext, origin: RequestOrigin,
       .returning();
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, action: 'user.profile_updated', resourceType: 'user', resourceId: actor.id, metadata: { fields: ['first_name', 'last_name'] } });
     await emitEvent(tx, { organizationId: actor.organizationId, type: 'user.profile_updated', data: userEventData(user!) });
+    await invalidate(ctx, tx, `user:${actor.id}`);
     return presentProfile(user!);
   });
 }

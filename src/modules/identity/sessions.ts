@@ -8,6 +8,8 @@ import { notFound, ProblemError } from '../../kernel/http/problem';
 import type { IdentityContext } from './context';
 import { invalidate } from './invalidation';
 import { hashPassword, verifyPassword } from './passwords';
+import { presentProfile } from './present';
+import { profileColumns } from './profile';
 import { sessions, users } from './tables';
 import type { AccessClaims, RefreshClaims } from './tokens';
 import { normalizeEmail } from './validation';
@@ -234,12 +236,19 @@ export async function authenticateBearer(ctx: IdentityContext, token: string): P
   let entry = ctx.sessions.get(claims.sid, now.getTime());
   if (!entry) {
     const [row] = await ctx.kernel.database.db
-      .select({ revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, userId: users.id, organizationId: users.organizationId, role: users.role, department: users.department, isActive: users.isActive })
+      .select({ revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, organizationId: users.organizationId, department: users.department, ...profileColumns })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.id, claims.sid));
     const alive = Boolean(row && !row.revokedAt && row.expiresAt > now && row.isActive);
-    const value = { userId: row?.userId ?? claims.sub, organizationId: row?.organizationId ?? claims.org, role: row?.role ?? 'user', department: row?.department ?? null, alive };
+    const value = {
+      userId: row?.id ?? claims.sub,
+      organizationId: row?.organizationId ?? claims.org,
+      role: row?.role ?? 'user',
+      department: row?.department ?? null,
+      alive,
+      profile: row && alive ? presentProfile(row) : null,
+    };
     ctx.sessions.set(claims.sid, value, now.getTime());
     entry = { ...value, until: 0 };
   }
