@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface ServerInfo {
-  kind: 'embedded' | 'postgres';
+  kind: 'embedded' | 'postgres' | 'none';
   dbVersion: string;
   seeded: { rows: number; ms: number } | null;
   pid: number;
@@ -63,16 +63,17 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
 }
 
 /**
- * Starts `node --import tsx bench/server.ts` with `env` added to this process's environment
- * (a key set to undefined is removed) and resolves once it prints `READY <port>`.
+ * Starts `node --import tsx <script>` (bench/server.ts unless told) with `env` added to this
+ * process's environment (a key set to undefined is removed) and resolves once it prints
+ * `BENCH_INFO <json>` and `READY <port>`.
  */
-export async function startServer(env: Record<string, string | undefined>, readyTimeoutMs = 180_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string | undefined>, script = 'bench/server.ts', readyTimeoutMs = 180_000): Promise<ServerProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

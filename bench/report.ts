@@ -14,6 +14,8 @@ export interface DatabaseReport {
   /** One request creating 1,000 users (seed 003 §5.1). */
   bulk?: { rowsPerSecond: number; ms: number };
   scenarios: ScenarioResult[];
+  /** PostgreSQL only: the list page's query through `pg` alone, no HTTP (bench/ceilings.ts). */
+  driverQps?: number;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -26,10 +28,15 @@ function table(headers: string[], rows: string[][], rightAligned: boolean[]): st
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 
+const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+
 export const find = (report: DatabaseReport, name: string) => report.scenarios.find((s) => s.name === name)?.measurement;
 
-/** Markdown table of one database's scenarios, plus the deep/first ratio and the targets. */
-export function renderReport(report: DatabaseReport, targetRps: number, targetP99Ms: number): string {
+/**
+ * Markdown table of one database's scenarios, plus the deep/first ratio and the targets, each
+ * also scaled by `machineScale` (this machine's pure Fastify figure over the reference machine's).
+ */
+export function renderReport(report: DatabaseReport, targetRps: number, targetP99Ms: number, machineScale: number): string {
   const bare = find(report, 'baseline');
   const rows = report.scenarios.map(({ name, path, measurement: m }) => [
     name,
@@ -61,16 +68,23 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
   if (first && deep && first.requestsPerSecond > 0) {
     const ratio = deep.requestsPerSecond / first.requestsPerSecond;
     out.push(`deep/first ratio: req/s ${ratio.toFixed(3)}, p99 ${first.p99 > 0 ? (deep.p99 / first.p99).toFixed(2) : '-'}`);
-    const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
     out.push(
-      `target: list first page >= ${fmt(targetRps)} req/s: ${fmt(first.requestsPerSecond)} -> ${met(first.requestsPerSecond >= targetRps)}`,
+      `target: list first page >= ${fmt(targetRps)} req/s: ${fmt(first.requestsPerSecond)} -> ${met(first.requestsPerSecond >= targetRps)}` +
+        ` (scaled to this machine: ${fmt(targetRps * machineScale)} -> ${met(first.requestsPerSecond >= targetRps * machineScale)})`,
       `target: list p99 < ${targetP99Ms} ms: first ${fmt(first.p99)} ms, deep ${fmt(deep.p99)} ms -> ${met(first.p99 < targetP99Ms && deep.p99 < targetP99Ms)}`,
       `target: deep page within 10% of first page (req/s): ${(ratio * 100).toFixed(1)}% -> ${met(ratio >= 0.9)}`,
     );
   }
-  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  if (report.driverQps !== undefined) {
+    out.push(`ceiling: the list query through pg alone (no HTTP, same pool, ${fmt(report.driverQps)} queries/s); the list page reaches ${first ? fmt((first.requestsPerSecond / report.driverQps) * 100) : '-'}% of it`);
+  }
   const profile = find(report, 'profile (authenticated)');
-  if (profile) out.push(`target (PostgreSQL): authenticated profile >= 10,000 req/s: ${fmt(profile.requestsPerSecond)} -> ${met(profile.requestsPerSecond >= 10_000)}`);
+  if (profile) {
+    out.push(
+      `target (PostgreSQL): authenticated profile >= 10,000 req/s: ${fmt(profile.requestsPerSecond)} -> ${met(profile.requestsPerSecond >= 10_000)}` +
+        ` (scaled to this machine: ${fmt(10_000 * machineScale)} -> ${met(profile.requestsPerSecond >= 10_000 * machineScale)})`,
+    );
+  }
   const login = find(report, 'login');
   if (login) out.push(`target: login p50 < 50 ms: ${fmt(login.p50)} ms (${fmt(login.requestsPerSecond)} logins/s at 2 connections) -> ${met(login.p50 < 50)}`);
   if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { driverQueriesPerSecond, pureFastify } from './ceilings';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
 import { measure, OTHER_CPU_WARNING } from './load';
@@ -36,6 +37,8 @@ const PG_POOL_MAX = 20;
 const RATE_LIMIT_PER_MINUTE = 1_000_000; // the highest RATE_LIMIT_DEFAULT_PER_MINUTE accepts
 const TARGET_PG_RPS = 5_000;
 const TARGET_P99_MS = 50;
+/** The bare Fastify figure of the machine the targets were set on (the issues quote it). */
+const REFERENCE_FASTIFY_RPS = 80_000;
 
 const LIST = `/api/v1/widgets?limit=${PAGE_LIMIT}&sort=created_at`;
 const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Admin-Pass-1!' };
@@ -221,7 +224,13 @@ async function benchServer(label: string, env: Record<string, string | undefined
           measurement,
         });
       }
-      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results };
+      let driverQps: number | undefined;
+      if (env.DATABASE_URL) {
+        console.log(`[bench] driver ceiling: the list query through pg alone, ${DURATION} s at ${CONNECTIONS} concurrent queries, pool of ${PG_POOL_MAX}`);
+        driverQps = await driverQueriesPerSecond(env.DATABASE_URL, { poolMax: PG_POOL_MAX, concurrency: CONNECTIONS, seconds: DURATION, warmupSeconds: WARMUP_SECONDS, limit: PAGE_LIMIT });
+        console.log(`[bench] driver ceiling: ${Math.round(driverQps)} queries/s`);
+      }
+      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps };
     },
   );
 }
@@ -307,6 +316,10 @@ async function main() {
   const reports: { report: DatabaseReport; targetRps: number }[] = [];
   let failed = false;
 
+  console.log(`\n=== pure Fastify (no plugin, no database) ===`);
+  const framework = await pureFastify(DURATION, WARMUP_SECONDS, CONNECTIONS);
+  console.log(`[bench] pure Fastify: ${Math.round(framework.requestsPerSecond)} req/s, p99 ${framework.p99} ms`);
+
   try {
     reports.push({ report: await benchEmbedded(), targetRps: TARGET_PG_RPS / 2 });
   } catch (error) {
@@ -327,9 +340,10 @@ async function main() {
 
   console.log('\n=== Results ===\n');
   for (const line of machine()) console.log(line);
+  console.log(`\npure Fastify route (same run): ${Math.round(framework.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${framework.p99} ms; the targets assume ${REFERENCE_FASTIFY_RPS.toLocaleString('en-US')}`);
   for (const { report, targetRps } of reports) {
     console.log('');
-    console.log(renderReport(report, targetRps, TARGET_P99_MS));
+    console.log(renderReport(report, targetRps, TARGET_P99_MS, framework.requestsPerSecond / REFERENCE_FASTIFY_RPS));
   }
   return failed ? 1 : 0;
 }
