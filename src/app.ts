@@ -18,6 +18,7 @@ import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
 import { mailPlugin } from './kernel/mail/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
+import { webhooksPlugin, type DeliveryOptions } from './kernel/webhooks/index';
 
 /** A domain module: one Fastify plugin mounted under /api/v1. */
 export interface Module {
@@ -34,6 +35,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Counter namespace and policy overrides (tests). */
   rateLimit?: RateLimitOptions;
+  /** Webhook delivery overrides (tests: short retry waits and timeouts, no poller). */
+  webhooks?: DeliveryOptions;
 }
 
 /** The modules `npm start` serves, in order. */
@@ -71,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApiPlugin);
   // The mail service (app.mail) and its admin endpoints, before the modules that send mail.
   await app.register(mailPlugin);
+  await app.register(webhooksPlugin, options.webhooks ?? {});
 
   // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
   let closing = false;

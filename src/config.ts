@@ -31,6 +31,10 @@ export interface Config {
     lockoutMinutes: number;
     requireAdminApproval: boolean;
   };
+  webhooks: {
+    /** Lets webhook URLs reach loopback and private networks (tests, local development). */
+    allowPrivateTargets: boolean;
+  };
   /** Request budgets per policy (kernel/ratelimit, docs/rate-limits.md). */
   rateLimit: {
     enabled: boolean;
@@ -154,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutMaxAttempts: int('LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
       lockoutMinutes: int('LOCKOUT_MINUTES', 10, 1, 10_080),
       requireAdminApproval: bool('REQUIRE_ADMIN_APPROVAL', true),
+    },
+    webhooks: {
+      allowPrivateTargets: bool('ALLOW_PRIVATE_WEBHOOK_TARGETS', false),
     },
     // Seed 003 §10.1; the default policy covers every other /api/v1 route.
     rateLimit: {

@@ -1,7 +1,13 @@
 import type { Config } from '../config';
-import type { Database } from './db/database';
+import type { Database, Executor } from './db/database';
 import { CursorCodec } from './http/pagination';
 import { Secrets } from './secrets';
+
+/** Who to tell about an organization's operational problems; the identity module provides it. */
+export interface OrganizationContacts {
+  /** Read with the caller's executor: inside a transaction on the embedded database, another read would wait for it. */
+  administrators(executor: Executor, organizationId: string): Promise<{ email: string; firstName?: string }[]>;
+}
 
 /** The machinery every module receives: one database, one clock, one set of keys. */
 export interface Kernel {
@@ -11,6 +17,8 @@ export interface Kernel {
   cursors: CursorCodec;
   /** The one clock; tests inject a fixed one. */
   now: () => Date;
+  /** Set by the module that knows the people (identity); kernel services only read it. */
+  contacts?: OrganizationContacts;
 }
 
 declare module 'fastify' {

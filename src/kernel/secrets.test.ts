@@ -30,4 +30,16 @@ describe('secrets', () => {
     expect(one.sign('cursor', 'data')).toBe(two.sign('cursor', 'data'));
     expect(() => statSync(path.join(a, 'secret.key'))).toThrow();
   });
+
+  it('encrypts per purpose and refuses a tampered or foreign ciphertext', () => {
+    const secrets = Secrets.load({ secretKey: 'k'.repeat(40), dataDir: freshDir() });
+    const sealed = secrets.encrypt('webhook-secret', 'whsec_value');
+    expect(sealed).not.toContain('whsec_value');
+    expect(secrets.encrypt('webhook-secret', 'whsec_value')).not.toBe(sealed); // a fresh IV each time
+    expect(secrets.decrypt('webhook-secret', sealed)).toBe('whsec_value');
+    expect(() => secrets.decrypt('session-seal', sealed)).toThrow();
+    const raw = Buffer.from(sealed, 'base64');
+    raw[raw.length - 1]! ^= 1;
+    expect(() => secrets.decrypt('webhook-secret', raw.toString('base64'))).toThrow();
+  });
 });

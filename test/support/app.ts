@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type Module } from '../../src/app';
 import type { RateLimitOptions } from '../../src/kernel/ratelimit/index';
+import type { DeliveryOptions } from '../../src/kernel/webhooks/index';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/kernel/db/database';
 import { openTestDatabase } from './database';
@@ -16,6 +17,7 @@ export interface TestAppOptions {
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
   rateLimit?: RateLimitOptions;
+  webhooks?: DeliveryOptions;
 }
 
 /** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
@@ -31,6 +33,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     logger: options.logger ?? false,
     now: options.now,
     rateLimit: options.rateLimit,
+    webhooks: options.webhooks,
   });
   // The app is ready (no more hooks): wrap close() to remove its DATA_DIR afterwards.
   const close = app.close.bind(app);

@@ -1,6 +1,12 @@
+import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
 import { outboxEvents } from './tables';
+
+/** Notified when an event commits, so dispatchers wake without polling. */
+export const OUTBOX_CHANNEL = 'deskbase_outbox';
+/** Advisory-lock namespace (first key) of per-organization event ordering. */
+const ORDER_LOCK = 0x6f757462;
 
 export interface DomainEvent {
   organizationId: string;
@@ -10,9 +16,30 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-/** Appends a domain event in the caller's transaction (outbox): it exists only if the change commits. */
+export type OutboxEvent = typeof outboxEvents.$inferSelect;
+
+/**
+ * Appends a domain event in the caller's transaction (outbox): it exists only if the change
+ * commits. The lock, held until that commit, makes one organization's events take their
+ * sequence numbers in commit order, so dispatching by sequence is dispatching in commit order.
+ */
 export async function emitEvent(tx: Executor, event: DomainEvent): Promise<string> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ORDER_LOCK}, hashtext(${event.organizationId})), pg_notify(${OUTBOX_CHANNEL}, '')`);
   const id = newId('evt');
   await tx.insert(outboxEvents).values({ id, organizationId: event.organizationId, type: event.type, data: event.data });
   return id;
+}
+
+/** The oldest events not yet dispatched, in sequence (= per-organization commit) order. */
+export function undispatchedEvents(tx: Executor, limit: number): Promise<OutboxEvent[]> {
+  return tx.select().from(outboxEvents).where(isNull(outboxEvents.dispatchedAt)).orderBy(asc(outboxEvents.sequence)).limit(limit);
+}
+
+export async function markDispatched(tx: Executor, ids: string[], at: Date): Promise<void> {
+  if (ids.length > 0) await tx.update(outboxEvents).set({ dispatchedAt: at }).where(inArray(outboxEvents.id, ids));
+}
+
+/** Deletes dispatched events created before `before` (they are listed for 30 days). */
+export async function pruneEvents(executor: Executor, before: Date): Promise<void> {
+  await executor.delete(outboxEvents).where(and(isNotNull(outboxEvents.dispatchedAt), lt(outboxEvents.createdAt, before)));
 }

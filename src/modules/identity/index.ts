@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Module } from '../../app';
 import { recordAudit, originOf } from '../../kernel/audit/audit';
 import { bootstrapAdmin } from './bootstrap';
+import { organizationContacts } from './contacts';
 import { createIdentityContext, type Mailer } from './context';
 import './mail-templates';
 import './messages';
@@ -38,6 +39,7 @@ export const identityModule: Module = {
       });
     });
 
+    app.kernel.contacts = organizationContacts;
     await listenForInvalidations(ctx);
     const admin = await bootstrapAdmin(ctx);
     if (admin?.generatedPassword) {

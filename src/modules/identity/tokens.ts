@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { ProblemError } from '../../kernel/http/problem';
 import type { Secrets } from '../../kernel/secrets';
@@ -41,14 +41,12 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export class TokenService {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
-  private readonly sealKey: Buffer;
   private readonly verifiedAccess = new Map<string, AccessClaims & { exp: number }>();
 
-  constructor(secrets: Secrets, readonly settings: TokenSettings) {
+  constructor(private readonly secrets: Secrets, readonly settings: TokenSettings) {
     const seed = secrets.key('jwt-ed25519');
     this.privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
     this.publicKey = createPublicKey(this.privateKey);
-    this.sealKey = secrets.key('session-seal');
   }
 
   private sign(claims: Record<string, unknown>, ttlSeconds: number, now: Date) {
@@ -110,16 +108,10 @@ export class TokenService {
 
   /** Encrypts a token pair kept briefly for the refresh grace window (AES-256-GCM). */
   seal(value: object): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(value)), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+    return this.secrets.encrypt('session-seal', JSON.stringify(value));
   }
 
   unseal<T>(sealed: string): T {
-    const raw = Buffer.from(sealed, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString());
+    return JSON.parse(this.secrets.decrypt('session-seal', sealed)) as T;
   }
 }

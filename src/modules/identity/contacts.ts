@@ -1,0 +1,14 @@
+import { and, eq, isNotNull } from 'drizzle-orm';
+import type { Executor } from '../../kernel/db/database';
+import type { OrganizationContacts } from '../../kernel/kernel';
+import { users } from './tables';
+
+/** The kernel's answer to "who runs this organization": its active, verified administrators. */
+export const organizationContacts: OrganizationContacts = {
+  async administrators(executor: Executor, organizationId: string) {
+    return executor
+      .select({ email: users.email, firstName: users.firstName })
+      .from(users)
+      .where(and(eq(users.organizationId, organizationId), eq(users.role, 'admin'), eq(users.isActive, true), isNotNull(users.emailVerifiedAt)));
+  },
+};
