@@ -1,4 +1,5 @@
 import type { Measurement } from './load';
+import type { WebhookFigures } from './webhooks';
 
 export interface ScenarioResult {
   name: string;
@@ -16,6 +17,7 @@ export interface DatabaseReport {
   scenarios: ScenarioResult[];
   /** PostgreSQL only: the list page's query through `pg` alone, no HTTP (bench/ceilings.ts). */
   driverQps?: number;
+  webhooks?: WebhookFigures;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -87,6 +89,13 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
   }
   const login = find(report, 'login');
   if (login) out.push(`target: login p50 < 50 ms: ${fmt(login.p50)} ms (${fmt(login.requestsPerSecond)} logins/s at 2 connections) -> ${met(login.p50 < 50)}`);
+  if (report.webhooks) {
+    const w = report.webhooks;
+    out.push(
+      `webhooks: ${fmt(w.backlog)} events committed at once delivered at ${fmt(w.deliveriesPerSecond)} deliveries/s`,
+      `target: API call to receiver p99 < 1 s at ${w.ratePerSecond} events/s: p50 ${fmt(w.latencyP50Ms)} ms, p99 ${fmt(w.latencyP99Ms)} ms, max ${fmt(w.latencyMaxMs)} ms (${fmt(w.delivered)} of ${fmt(w.sent)}) -> ${met(w.latencyP99Ms < 1000)}`,
+    );
+  }
   if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);
   return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
 }

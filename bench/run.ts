@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { driverQueriesPerSecond, pureFastify } from './ceilings';
+import { measureWebhooks } from './webhooks';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
 import { measure, OTHER_CPU_WARNING } from './load';
@@ -160,6 +161,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
     RATE_LIMIT_PROFILE_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true', // the receiver is on 127.0.0.1
     REDIS_URL: undefined,
   });
   return withCleanup(
@@ -230,7 +232,10 @@ async function benchServer(label: string, env: Record<string, string | undefined
         driverQps = await driverQueriesPerSecond(env.DATABASE_URL, { poolMax: PG_POOL_MAX, concurrency: CONNECTIONS, seconds: DURATION, warmupSeconds: WARMUP_SECONDS, limit: PAGE_LIMIT });
         console.log(`[bench] driver ceiling: ${Math.round(driverQps)} queries/s`);
       }
-      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps };
+      console.log('[bench] webhooks: 10,000 events committed at once, then 200 API calls a second for 10 s, each committing one event');
+      const webhooks = await measureWebhooks(url, (await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN)).access_token);
+      console.log(`[bench] webhooks: ${Math.round(webhooks.deliveriesPerSecond)} deliveries/s; API call to receiver p50 ${webhooks.latencyP50Ms} ms, p99 ${webhooks.latencyP99Ms} ms`);
+      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps, webhooks };
     },
   );
 }

@@ -8,6 +8,7 @@
 import fp from 'fastify-plugin';
 import { buildApp, type Module } from '../src/app';
 import { loadConfigOrExit, openConfiguredDatabase } from '../src/cli/boot';
+import { emitEvent } from '../src/kernel/events/outbox';
 import { identityModule } from '../src/modules/identity/index';
 import { widgetsModule } from '../test/support/widgets/index';
 import { ensureWidgetsTable, seedWidgets } from './seed';
@@ -22,6 +23,14 @@ const benchModule: Module = {
   name: 'bench',
   plugin: fp(async (app) => {
     app.get('/bench/bare', async () => ({ ok: true }));
+    // Commits `count` events in one transaction, as any API call that changes something does (bench/webhooks.ts).
+    app.post<{ Body: { organization_id: string; count: number; data: Record<string, unknown> } }>('/bench/events', async (request) => {
+      const { organization_id: organizationId, count, data } = request.body;
+      await app.kernel.database.transaction(async (tx) => {
+        for (let i = 0; i < count; i++) await emitEvent(tx, { organizationId, type: 'bench.event', data: { ...data, i } });
+      });
+      return { emitted: count };
+    });
   }),
 };
 

@@ -51,3 +51,15 @@ CREATE INDEX "webhook_attempts_delivery_idx" ON "webhook_attempts" USING btree (
 CREATE INDEX "webhook_deliveries_endpoint_created_idx" ON "webhook_deliveries" USING btree ("organization_id","endpoint_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_endpoints_org_created_idx" ON "webhook_endpoints" USING btree ("organization_id","created_at","id");
+--> statement-breakpoint
+-- Wakes the webhook dispatchers of every instance when events commit (NOTIFY is delivered at
+-- commit, and once per transaction however many events it wrote).
+CREATE FUNCTION outbox_events_notify() RETURNS trigger AS $$
+BEGIN
+  PERFORM pg_notify('deskbase_outbox', '');
+  RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+--> statement-breakpoint
+CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events
+  FOR EACH STATEMENT EXECUTE FUNCTION outbox_events_notify();

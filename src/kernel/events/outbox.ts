@@ -3,7 +3,7 @@ import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
 import { outboxEvents } from './tables';
 
-/** Notified when an event commits, so dispatchers wake without polling. */
+/** Notified (by a trigger, migration 0006) when events commit, so dispatchers wake without polling. */
 export const OUTBOX_CHANNEL = 'deskbase_outbox';
 /** Advisory-lock namespace (first key) of per-organization event ordering. */
 const ORDER_LOCK = 0x6f757462;
@@ -22,9 +22,11 @@ export type OutboxEvent = typeof outboxEvents.$inferSelect;
  * Appends a domain event in the caller's transaction (outbox): it exists only if the change
  * commits. The lock, held until that commit, makes one organization's events take their
  * sequence numbers in commit order, so dispatching by sequence is dispatching in commit order.
+ * Its price: one organization's event-writing transactions commit one at a time (each waits
+ * for the previous one's disk flush, ~3.5 ms on the bench machine; docs/webhooks.md).
  */
 export async function emitEvent(tx: Executor, event: DomainEvent): Promise<string> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ORDER_LOCK}, hashtext(${event.organizationId})), pg_notify(${OUTBOX_CHANNEL}, '')`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ORDER_LOCK}, hashtext(${event.organizationId}))`);
   const id = newId('evt');
   await tx.insert(outboxEvents).values({ id, organizationId: event.organizationId, type: event.type, data: event.data });
   return id;

@@ -27,7 +27,7 @@ export interface DeliveryOptions {
   pollIntervalMs?: number;
   /** An endpoint failing without a success for this long is disabled (5 days). */
   failureWindowMs?: number;
-  /** Attempts in flight at once on this instance. */
+  /** Attempts in flight at once on this instance (64). */
   concurrency?: number;
   /** How long a claim holds a delivery: one whose instance died is attempted again after it (60 s). */
   leaseMs?: number;
@@ -56,7 +56,8 @@ export function createDeliveryService(kernel: Kernel, mail: MailService, options
   const delays = options.retryDelaysMs ?? STANDARD_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const failureWindowMs = options.failureWindowMs ?? 5 * 86_400_000;
-  const concurrency = options.concurrency ?? 16;
+  const concurrency = options.concurrency ?? 64;
+  const refillBatch = Math.max(1, Math.floor(concurrency / 4));
   const leaseMs = options.leaseMs ?? 60_000;
   const random = options.random ?? Math.random;
   const log = options.log ?? silent;
@@ -195,12 +196,16 @@ export function createDeliveryService(kernel: Kernel, mail: MailService, options
     });
   }
 
-  /** Claims what is due while there is room, and attempts each claim without waiting for the rest. */
+  /**
+   * Claims what is due while there is room, and attempts each claim without waiting for the rest.
+   * A claim is a commit (a disk flush, ~3.5 ms here), so it waits for a quarter of the slots to
+   * be free rather than refilling them one at a time.
+   */
   async function pump(): Promise<void> {
     do {
       again = false;
       await dispatchAll();
-      while (!stopped && inFlight.size < concurrency) {
+      while (!stopped && inFlight.size <= concurrency - refillBatch) {
         const claimed = await claimDue(concurrency - inFlight.size);
         for (const delivery of claimed) {
           track(attempt(delivery).catch((error: unknown) => log.error({ err: error, webhook_delivery_id: delivery.id }, 'webhook attempt crashed; its lease will expire and it will be retried')));
