@@ -47,3 +47,44 @@ export const ListEmailMessagesQuery = listQuerySchema(
 export type ListEmailMessagesQuery = Static<typeof ListEmailMessagesQuery>;
 
 export const EmailMessagePage = pageSchema(EmailMessageSummary);
+
+const Locale = Type.Union([Type.Literal('en'), Type.Literal('km')]);
+
+export const EmailTemplate = Type.Object(
+  {
+    type: Type.String({ examples: ['verify_email'] }),
+    locale: Locale,
+    customized: Type.Boolean({ description: "true when this organization's own wording replaces the built-in one." }),
+    subject: Type.String(),
+    text: Type.String(),
+    html: Type.String({ description: 'The body fragment; the layout wraps it. Variables are HTML-escaped.' }),
+    variables: Type.Array(Type.String(), { description: 'What senders of this type supply: `{{name}}`, or `{{#name}}…{{/name}}` to keep text only when present.' }),
+    version: Type.Integer({ description: '0 while the built-in template is in use.' }),
+    updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { $id: 'EmailTemplate', additionalProperties: false },
+);
+
+export const EmailTemplatePage = pageSchema(EmailTemplate);
+
+export const EmailTemplateParams = Type.Object({ type: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), locale: Locale }, { additionalProperties: false });
+
+const parts = {
+  subject: Type.String({ minLength: 1, maxLength: 200 }),
+  text: Type.String({ minLength: 1, maxLength: 20_000 }),
+  html: Type.String({ minLength: 1, maxLength: 100_000 }),
+};
+
+export const PutEmailTemplateBody = Type.Object(parts, { additionalProperties: false });
+
+export const PreviewEmailTemplateBody = Type.Object(
+  {
+    variables: Type.Optional(Type.Record(Type.String({ pattern: '^\\w{1,64}$' }), Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean()]), { description: 'Values to render with; missing ones show as `[name]`.' })),
+    subject: Type.Optional(parts.subject),
+    text: Type.Optional(parts.text),
+    html: Type.Optional(parts.html),
+  },
+  { additionalProperties: false, description: 'A draft to render instead of the template in use (any part may be left out).' },
+);
+
+export const RenderedEmail = Type.Object({ subject: Type.String(), text: Type.String(), html: Type.String({ description: 'The whole HTML document, layout included.' }) }, { additionalProperties: false });

@@ -5,7 +5,8 @@ import type { Kernel } from '../kernel';
 import type { Variables } from './render';
 import { createSmtpSender, SmtpFailure, type SmtpAccepted, type SmtpSender } from './smtp';
 import { emailMessages } from './tables';
-import { renderMail } from './templates';
+import { customTemplate, lenientVariables } from './custom-templates';
+import { mailLocale, renderMail } from './templates';
 
 export interface MailAttachment {
   filename: string;
@@ -180,7 +181,8 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
   async function send(executor: Executor, mail: OutgoingMail): Promise<string> {
     const to = mail.to.trim();
     if (!RECIPIENT.test(to)) throw new Error(`Invalid recipient address for mail type "${mail.type}"`);
-    const rendered = renderMail(mail.type, mail.locale, mail.variables);
+    const custom = mail.organizationId ? await customTemplate(executor, mail.organizationId, mail.type, mailLocale(mail.locale)) : undefined;
+    const rendered = custom ? renderMail(mail.type, mail.locale, lenientVariables(mail.type, mail.variables), custom) : renderMail(mail.type, mail.locale, mail.variables);
     const files = (mail.attachments ?? []).map((a) => ({ ...a, bytes: Buffer.isBuffer(a.content) ? a.content : Buffer.from(a.content) }));
     if (files.reduce((sum, f) => sum + f.bytes.length, 0) > MAX_ATTACHMENT_BYTES) throw new Error('Mail attachments exceed 10 MB');
     const smtpMode = smtpEnabled();

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Every message the platform sends: the delivery record when SMTP is configured, and the
@@ -31,4 +31,23 @@ export const emailMessages = pgTable(
     index('email_messages_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     index('email_messages_org_to_idx').on(t.organizationId, t.toAddress),
   ],
+);
+
+/** An organization's own wording of a message type in one language (replaces the built-in one). */
+export const emailTemplates = pgTable(
+  'email_templates',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    messageType: text('message_type').notNull(),
+    locale: text('locale', { enum: ['en', 'km'] }).notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    updatedBy: text('updated_by'),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { precision: 3, withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('email_templates_org_type_locale_idx').on(t.organizationId, t.messageType, t.locale)],
 );

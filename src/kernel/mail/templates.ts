@@ -29,11 +29,32 @@ export const mailTypes = () => [...templates.keys()];
 /** `km`, `km-KH` → Khmer; anything else → English. */
 export const mailLocale = (locale: string | undefined): MailLocale => (locale?.toLowerCase().startsWith('km') ? 'km' : 'en');
 
-export function renderMail(type: string, locale: string | undefined, variables: Variables): RenderedMail {
+/** The built-in template of a type in a language; undefined for an unknown type. */
+export const defaultTemplate = (type: string, locale: MailLocale): MailTemplate | undefined => templates.get(type)?.[locale];
+
+/** `{{name}}` and `{{#name}}` names a template uses. */
+export function variablesOf(template: MailTemplate): Set<string> {
+  const names = new Set<string>();
+  for (const part of [template.subject, template.text, template.html]) for (const match of part.matchAll(/\{\{\s*[#/]?\s*(\w+)\s*\}\}/g)) names.add(match[1]!);
+  return names;
+}
+
+/** The variables a type's senders supply: every name its built-in templates use, in either language. */
+export function variablesOfType(type: string): string[] {
+  const byLocale = templates.get(type);
+  if (!byLocale) return [];
+  return [...new Set(MAIL_LOCALES.flatMap((locale) => [...variablesOf(byLocale[locale])]))].sort();
+}
+
+/**
+ * Renders a type in the recipient's language, with `custom` (an organization's own template,
+ * mail/custom-templates.ts) in place of the built-in one when given.
+ */
+export function renderMail(type: string, locale: string | undefined, variables: Variables, custom?: MailTemplate): RenderedMail {
   const byLocale = templates.get(type);
   if (!byLocale) throw new Error(`Unknown mail type "${type}"`);
   const chosen = mailLocale(locale);
-  const template = byLocale[chosen];
+  const template = custom ?? byLocale[chosen];
   return {
     locale: chosen,
     subject: render(template.subject, variables, oneLine),

@@ -17,7 +17,7 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:read', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];
