@@ -31,6 +31,12 @@ export interface Database {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Raw SQL for the few places the query builder does not fit. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * SQL exactly as a library wrote it (pg-boss): without parameters the text may hold several
+   * statements, including its own BEGIN … COMMIT; a failed script is rolled back rather than
+   * leaving its connection inside an aborted transaction. Answers the last statement's result.
+   */
+  execute(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Round-trip time of `SELECT 1` in milliseconds; throws when the database is unreachable. */
   ping(): Promise<number>;
   migrate(): Promise<string[]>;
@@ -80,7 +86,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   const db = drizzlePg(pool) as Db;
   const listener = new PostgresListener(url);
 
-  const withClient = async <T>(fn: (conn: SqlConnection) => Promise<T>) => {
+  const withClient = async <T>(fn: (conn: pg.PoolClient) => Promise<T>) => {
     const client = await pool.connect();
     try {
       return await fn(client);
@@ -94,6 +100,18 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     db,
     transaction: (fn) => db.transaction(fn),
     query: async (text, params) => (await pool.query(text, params)).rows,
+    execute: async (text, params) => {
+      if (params?.length) return pool.query(text, params);
+      return withClient(async (client) => {
+        try {
+          const result = (await client.query(text)) as { rows: unknown[] } | { rows: unknown[] }[];
+          return Array.isArray(result) ? (result.at(-1) ?? { rows: [] }) : result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
     ping: () => timed(() => pool.query('SELECT 1')),
     migrate: () => withClient((conn) => migrate(conn)),
     pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
@@ -130,6 +148,14 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     db,
     transaction: (fn) => db.transaction(fn),
     query: async (text, params) => (await client.query(text, params)).rows as never[],
+    execute: async (text, params) => {
+      if (params?.length) return client.query(text, params);
+      // PGlite's query() takes one statement; exec() takes a script. A script's own BEGIN … COMMIT
+      // becomes PGlite's transaction(), which rolls back on error before any other query runs.
+      const script = /^\s*BEGIN;([\s\S]*)COMMIT;\s*$/i.exec(text);
+      const results = script ? await client.transaction((tx) => tx.exec(script[1]!)) : await client.exec(text);
+      return results.at(-1) ?? { rows: [] };
+    },
     ping: () => timed(() => client.query('SELECT 1')),
     migrate: () => migrate(conn),
     pendingMigrations: () => pendingMigrations(conn),
