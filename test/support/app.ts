@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type Module } from '../../src/app';
+import type { JobsPluginOptions } from '../../src/kernel/jobs/index';
 import type { RateLimitOptions } from '../../src/kernel/ratelimit/index';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/kernel/db/database';
@@ -16,6 +17,7 @@ export interface TestAppOptions {
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
   rateLimit?: RateLimitOptions;
+  jobs?: JobsPluginOptions;
 }
 
 /** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
@@ -31,6 +33,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     logger: options.logger ?? false,
     now: options.now,
     rateLimit: options.rateLimit,
+    jobs: options.jobs,
   });
   // The app is ready (no more hooks): wrap close() to remove its DATA_DIR afterwards.
   const close = app.close.bind(app);
