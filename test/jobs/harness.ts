@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { Actor } from '../../src/kernel/auth/actor';
 import { fakeAuthModule } from '../../src/kernel/auth/testing';
 import type { EnqueueOptions, JobService, JobView } from '../../src/kernel/jobs/index';
@@ -68,3 +69,53 @@ export function gate<T = void>() {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ServerSentEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+  retry?: string;
+  comment?: string;
+}
+
+function parseEvent(block: string): ServerSentEvent {
+  const event: ServerSentEvent = {};
+  for (const line of block.split('\n')) {
+    const [, field = '', value = ''] = /^([^:]*):? ?(.*)$/.exec(line) ?? [];
+    if (field === '') event.comment = value;
+    else if (field === 'id' || field === 'event' || field === 'data' || field === 'retry') event[field] = value;
+  }
+  return event;
+}
+
+/**
+ * Reads a server-sent event stream over real HTTP, on a connection of its own (fetch's pool keeps
+ * sockets around after an abort, which would hold the server's close open).
+ */
+export async function openEventStream(url: string, headers: Record<string, string>) {
+  const events: ServerSentEvent[] = [];
+  let ended = false;
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const request = httpGet(url, { headers, agent: false }, resolve);
+    request.on('error', reject);
+  });
+  let buffer = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      events.push(parseEvent(buffer.slice(0, end)));
+      buffer = buffer.slice(end + 2);
+    }
+  });
+  response.on('end', () => {
+    ended = true;
+    settle();
+  });
+  response.on('close', settle);
+  /** Events with a data line, their JSON parsed. */
+  const jobEvents = () => events.filter((e) => e.data !== undefined).map((e) => ({ id: Number(e.id), event: e.event, job: JSON.parse(e.data!) as JobView }));
+  return { status: response.statusCode, headers: response.headers, events, jobEvents, ended: () => ended, done, close: () => response.destroy() };
+}

@@ -34,10 +34,12 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 /**
  * Progress writes for one run: at most one in flight and one waiting (which always carries the
  * latest report), so a handler reporting in a tight loop costs a few writes, not thousands.
- * Reports after the run ended are ignored (they would overwrite the final progress).
+ * Reports after the run ended are ignored (they would overwrite the final progress). Each attempt
+ * starts at 0 with no step (announceStatus 'running').
  */
 function progressReporter(deps: ExecutionDeps, jobUuid: string, log: object) {
   let waiting: { percent: number; step: string | null } | null = null;
+  let saved = { percent: 0, step: null as string | null };
   let chain = Promise.resolve();
   let ended = false;
   const report = (percent: number, step?: string): Promise<void> => {
@@ -48,7 +50,9 @@ function progressReporter(deps: ExecutionDeps, jobUuid: string, log: object) {
       chain = chain.then(async () => {
         const next = waiting!;
         waiting = null;
-        if (ended) return;
+        // A report that changes nothing (e.g. 50.2 % after 50 %) costs nothing.
+        if (ended || (next.percent === saved.percent && next.step === saved.step)) return;
+        saved = next;
         await saveProgress(deps.db, jobUuid, next.percent, next.step).catch((error: unknown) => deps.log.warn({ ...log, err: error }, 'job progress not saved'));
       });
     }

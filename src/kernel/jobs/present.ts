@@ -38,7 +38,8 @@ export function presentJob(run: JobRun, job: PgBoss.JobWithMetadata<unknown>): J
     queue: run.queue,
     status,
     priority: priorityName(job.priority),
-    progress: run.progress,
+    // Completion is visible in pg-boss a moment before the run's own update.
+    progress: status === 'completed' ? 100 : run.progress,
     step: run.step,
     // retry_count counts the runs after the first one, once the job has started.
     attempts: job.retryCount + (job.startedOn ? 1 : 0),

@@ -28,8 +28,8 @@ export async function saveProgress(executor: Executor, id: string, progress: num
 }
 
 /**
- * Marks a state change (`running` resets the progress of a new attempt, `completed` fills it) and
- * tells every instance. Jobs without a run (cron) change nothing and notify no one.
+ * Marks a state change (`running` resets the progress of a new attempt) and tells every
+ * instance. Jobs without a run (cron) change nothing and notify no one.
  */
 export async function announceStatus(executor: Executor, id: string, status: string): Promise<void> {
   await executor.execute(sql`
@@ -37,7 +37,7 @@ export async function announceStatus(executor: Executor, id: string, status: str
       UPDATE ${jobRuns} SET
         version = version + 1,
         updated_at = now(),
-        progress = CASE ${status} WHEN 'running' THEN 0 WHEN 'completed' THEN 100 ELSE progress END,
+        progress = CASE ${status} WHEN 'running' THEN 0 ELSE progress END,
         step = CASE ${status} WHEN 'running' THEN NULL ELSE step END
       WHERE id = ${id} RETURNING id, version
     )
