@@ -6,7 +6,7 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import pg from 'pg';
 import { acquireDirectoryLock } from './directory-lock';
 import { PostgresListener, type NotificationHandler } from './listener';
-import { migrate, pendingMigrations, type SqlConnection } from './migrations';
+import { migrate, pendingMigrations, withMigrationLock, type SqlConnection } from './migrations';
 
 /**
  * Drizzle handle shared by both drivers. PGlite's and node-postgres' Drizzle databases expose
@@ -41,6 +41,11 @@ export interface Database {
   ping(): Promise<number>;
   migrate(): Promise<string[]>;
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Runs fn under the migration lock, for a library that changes the schema itself (pg-boss):
+   * instances starting together then do it one after the other, and never during our migrations.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   poolStats(): PoolStats;
   /**
    * Calls handler with the payload of every `pg_notify(channel, payload)` committed by any
@@ -115,6 +120,16 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     ping: () => timed(() => pool.query('SELECT 1')),
     migrate: () => withClient((conn) => migrate(conn)),
     pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
+    exclusive: async (fn) => {
+      // Its own connection: fn may need every pooled one.
+      const conn = new pg.Client({ connectionString: url, application_name: 'deskbase-lock' });
+      await conn.connect();
+      try {
+        return await withMigrationLock(conn, fn);
+      } finally {
+        await conn.end();
+      }
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
     listen: (channel, handler) => listener.listen(channel, handler),
     close: async () => {
@@ -159,6 +174,8 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     ping: () => timed(() => client.query('SELECT 1')),
     migrate: () => migrate(conn),
     pendingMigrations: () => pendingMigrations(conn),
+    // One process owns an embedded database: there is nobody to wait for.
+    exclusive: (fn) => fn(),
     // PGlite is a single in-process connection.
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     listen: async (channel, handler) => {

@@ -230,10 +230,14 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
     for (const watcher of watchers.get(notice.id) ?? []) watcher(notice);
   }
 
-  /** Installs or upgrades pg-boss's schema (its own advisory lock makes that safe across instances), then starts the workers. */
+  /**
+   * Starts pg-boss, which installs or upgrades its schema: under our migration lock, since its own
+   * advisory lock does not stop instances starting together from colliding on CREATE SCHEMA.
+   * Then creates the declared queues and starts their workers.
+   */
   async function start(): Promise<void> {
     if (state !== 'new') return;
-    await boss.start();
+    await database.exclusive(() => boss.start());
     await database.listen(JOBS_CHANNEL, onNotification);
     state = 'started';
     for (const work of pending.splice(0)) await work();
