@@ -23,6 +23,8 @@ beforeAll(async () => {
     });
     jobs.work('test.later', {}, record('test.later'));
     jobs.work('test.cron', {}, record('test.cron'));
+    // Declared with the module, before the app (and pg-boss) starts.
+    void jobs.schedule('test.cron', '* * * * *', { from: 'cron' }, { timezone: 'Asia/Phnom_Penh' });
   });
 });
 afterAll(() => app.close());
@@ -110,7 +112,6 @@ describe('order and time', () => {
   });
 
   it('registers a cron schedule that enqueues jobs, and removes it', async () => {
-    await app.jobs.schedule('test.cron', '* * * * *', { from: 'cron' }, { timezone: 'Asia/Phnom_Penh' });
     const schedules = await app.kernel.database.query<{ name: string; cron: string; timezone: string }>('SELECT name, cron, timezone FROM pgboss.schedule');
     expect(schedules).toEqual([{ name: 'test.cron', cron: '* * * * *', timezone: 'Asia/Phnom_Penh' }]);
     // Every minute matches: the next cron round (every second here) sends one.

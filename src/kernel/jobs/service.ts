@@ -68,7 +68,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
   });
   const queues = new Map<string, Queue>();
   const watchers = new Map<string, Set<JobWatcher>>();
-  /** Work that needs pg-boss's tables (queues, schedules), held until start(). */
+  /** Schedules declared before start(), which need pg-boss's tables. */
   const pending: (() => Promise<void>)[] = [];
   let state: 'new' | 'started' | 'stopped' = 'new';
 
@@ -95,7 +95,8 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
    */
   function work<Data>(name: string, workOptions: WorkOptions, handler: JobHandler<Data>): void {
     if (queues.has(name)) throw new Error(`Job queue "${name}" already has a worker`);
-    if (state === 'stopped') throw new Error('The job queue is stopped');
+    // Queues are created at start, under the migration lock (see start()).
+    if (state !== 'new') throw new Error(`Declare job queue "${name}" while the app registers its plugins`);
     const checked = checkWorkOptions(name, workOptions);
     const runner = new QueueRunner({
       concurrency: checked.concurrency,
@@ -104,12 +105,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
       run: (job, signal) => runAttempt({ boss, db: database.db, log }, handler as JobHandler, job, signal),
       onError: (error) => log.error({ err: error, queue: name }, 'job worker error'),
     });
-    const queue: Queue = { name, options: checked, runner };
-    queues.set(name, queue);
-    whenStarted(async () => {
-      await createQueue(queue);
-      runner.start();
-    }).catch((error: unknown) => log.error({ err: error, queue: name }, 'job queue not created'));
+    queues.set(name, { name, options: checked, runner });
   }
 
   /**
@@ -231,16 +227,21 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
   }
 
   /**
-   * Starts pg-boss, which installs or upgrades its schema: under our migration lock, since its own
-   * advisory lock does not stop instances starting together from colliding on CREATE SCHEMA.
-   * Then creates the declared queues and starts their workers.
+   * Starts pg-boss, which installs or upgrades its schema, and creates the declared queues (each a
+   * new partition of pgboss.job): under our migration lock, since pg-boss's own lock does not stop
+   * instances starting together from colliding (on CREATE SCHEMA, or in a deadlock on the job table).
+   * Then starts the workers.
    */
   async function start(): Promise<void> {
     if (state !== 'new') return;
-    await database.exclusive(() => boss.start());
+    await database.exclusive(async () => {
+      await boss.start();
+      for (const queue of queues.values()) await createQueue(queue);
+    });
     await database.listen(JOBS_CHANNEL, onNotification);
     state = 'started';
     for (const work of pending.splice(0)) await work();
+    for (const queue of queues.values()) queue.runner.start();
   }
 
   /** Stops the workers (running jobs get JOBS_SHUTDOWN_GRACE_MS to finish), then pg-boss. */
