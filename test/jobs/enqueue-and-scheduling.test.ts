@@ -121,3 +121,17 @@ describe('order and time', () => {
     expect(await app.kernel.database.query('SELECT name FROM pgboss.schedule')).toEqual([]);
   });
 });
+
+describe('retention', () => {
+  it('forgets runs untouched for longer than JOBS_RETENTION_DAYS, at the next maintenance', async () => {
+    const fresh = (await enqueue(app, 'test.later', {}, { startAfter: 3600 }))!;
+    await app.kernel.database.query(
+      `INSERT INTO job_runs (id, organization_id, queue, created_at, updated_at) VALUES (gen_random_uuid(), 'org_a', 'test.later', now() - interval '8 days', now() - interval '8 days')`,
+    );
+    const count = async () => (await app.kernel.database.query<{ n: number }>('SELECT count(*)::int AS n FROM job_runs WHERE created_at < now() - interval \'7 days\''))[0]!.n;
+    expect(await count()).toBe(1);
+    // Maintenance runs every second here.
+    await waitFor(async () => (await count()) === 0, 5000, 'the old run to be pruned');
+    expect((await getJob(app, fresh)).status).toBe('queued');
+  });
+});

@@ -7,14 +7,23 @@ export type JobRun = typeof jobRuns.$inferSelect;
 
 export const STEP_MAX_LENGTH = 200;
 
-/** Records who a new job belongs to, in the enqueueing transaction. */
-export async function insertRun(executor: Executor, run: { id: string; organizationId: string | null; queue: string; createdBy: string | null }): Promise<void> {
-  await executor.insert(jobRuns).values(run);
+const wakeNotice = (queue: string) => sql`pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'enqueued', 'queue', ${queue}::text)::text)`;
+
+/**
+ * Records who a new job belongs to, in the enqueueing transaction; `wake` also tells the idle
+ * workers of its queue on every instance, once that transaction commits (same statement).
+ */
+export async function insertRun(executor: Executor, run: { id: string; organizationId: string | null; queue: string; createdBy: string | null }, wake: boolean): Promise<void> {
+  await executor.execute(sql`
+    WITH run AS (
+      INSERT INTO ${jobRuns} (id, organization_id, queue, created_by) VALUES (${run.id}, ${run.organizationId}, ${run.queue}, ${run.createdBy}) RETURNING queue
+    )
+    SELECT ${wake ? wakeNotice(run.queue) : sql`NULL`} FROM run`);
 }
 
-/** Wakes the idle workers of `queue` on every instance when the caller's transaction commits. */
+/** Wakes the idle workers of `queue` on every instance, once the caller's transaction commits. */
 export async function wakeWorkers(executor: Executor, queue: string): Promise<void> {
-  await executor.execute(sql`SELECT pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'enqueued', 'queue', ${queue}::text)::text)`);
+  await executor.execute(sql`SELECT ${wakeNotice(queue)}`);
 }
 
 /** Stores the progress of a running job and tells every instance, in one statement. */

@@ -130,8 +130,8 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
       if (singletonKey !== undefined) return null;
       throw new Error(`Job queue "${queue}" is not created yet: enqueue once the app is ready`);
     }
-    await insertRun(executor, { id, organizationId: enqueueOptions.organizationId, queue, createdBy: enqueueOptions.createdBy ?? null });
-    if (!startAfter) await wakeWorkers(executor, queue);
+    // Delayed jobs wake nobody: workers find them by polling once due.
+    await insertRun(executor, { id, organizationId: enqueueOptions.organizationId, queue, createdBy: enqueueOptions.createdBy ?? null }, !startAfter);
     return publicJobId(id);
   }
 
