@@ -33,7 +33,7 @@ export function createJobsApp(register: (jobs: JobService) => void, options: Tes
 }
 
 /** Enqueues one job for ann (org_a) in its own transaction. */
-export function enqueue(app: FastifyInstance, queue: string, data: unknown, options: Partial<EnqueueOptions> = {}): Promise<string | null> {
+export function enqueue(app: FastifyInstance, queue: string, data: object, options: Partial<EnqueueOptions> = {}): Promise<string | null> {
   return app.kernel.database.transaction((tx) => app.jobs.enqueue(tx, queue, data, { organizationId: 'org_a', createdBy: 'usr_ann', ...options }));
 }
 

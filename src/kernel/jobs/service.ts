@@ -112,11 +112,11 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
    * Adds a job in the caller's transaction: it exists, and workers hear of it, only if that
    * transaction commits. Answers its public id, or null when `singletonKey` kept it out.
    */
-  async function enqueue<Data>(executor: Executor, queue: string, data: Data, enqueueOptions: EnqueueOptions): Promise<string | null> {
+  async function enqueue(executor: Executor, queue: string, data: object, enqueueOptions: EnqueueOptions): Promise<string | null> {
     if (!queues.has(queue)) throw new Error(`Unknown job queue "${queue}": declare it with jobs.work() first`);
     const id = newJobUuid();
     const { startAfter, singletonKey, retryLimit, timeoutSeconds } = enqueueOptions;
-    const created = await boss.send(queue, data as object, {
+    const created = await boss.send(queue, data, {
       id,
       db: bossDbOf(executor),
       priority: PRIORITY_VALUES[enqueueOptions.priority ?? 'normal'],
@@ -209,7 +209,6 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
   }
 
   function onNotification(payload: string | null): void {
-    if (state !== 'started') return;
     if (payload === null) {
       for (const set of watchers.values()) for (const watcher of set) watcher(null);
       return;
