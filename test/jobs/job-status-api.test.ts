@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createJobsApp, enqueue, gate, waitForStatus, type Token } from './harness';
+import { bearer, createJobsApp, enqueue, gate, getJob, waitFor, waitForStatus, type Token } from './harness';
 
 let app: FastifyInstance;
 const release = gate();
@@ -25,7 +25,7 @@ afterAll(() => app.close());
 
 describe('GET /api/v1/jobs/{id}', () => {
   it('shows a running job with its progress and step to the user who started it', async () => {
-    await waitForStatus(app, annJob, 'running');
+    await waitFor(async () => (await getJob(app, annJob)).step, 10_000, 'the first progress report');
     const response = await get(annJob, 'ann');
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');

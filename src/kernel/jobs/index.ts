@@ -3,7 +3,7 @@ import { createJobEventStreams } from './event-stream';
 import { jobRoutes } from './routes';
 import { createJobService, type JobService, type JobServiceOptions } from './service';
 
-export { createJobService, type JobService, type JobServiceOptions } from './service';
+export type { JobService, JobServiceOptions } from './service';
 export type { EnqueueOptions, JobContext, JobHandler, JobPriority, JobStatus, JobView, ScheduleOptions, WorkOptions } from './types';
 
 export interface JobsPluginOptions extends JobServiceOptions {

@@ -10,7 +10,7 @@ export type JobNotice =
   | { kind: 'enqueued'; queue: string }
   | { kind: 'progress'; id: string; version: number; progress: number; step: string | null; updated_at: string }
   /** The job's state changed (`status` as its sender saw it); readers fetch the job again. */
-  | { kind: 'status'; id: string; version: number; status: string };
+  | { kind: 'status'; id: string; status: string };
 
 export function parseNotice(payload: string): JobNotice | null {
   try {

@@ -48,9 +48,9 @@ export async function announceStatus(executor: Executor, id: string, status: str
         updated_at = now(),
         progress = CASE ${status} WHEN 'running' THEN 0 ELSE progress END,
         step = CASE ${status} WHEN 'running' THEN NULL ELSE step END
-      WHERE id = ${id} RETURNING id, version
+      WHERE id = ${id} RETURNING id
     )
-    SELECT pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'status', 'id', id, 'version', version, 'status', ${status}::text)::text) FROM run`);
+    SELECT pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'status', 'id', id, 'status', ${status}::text)::text) FROM run`);
 }
 
 export async function findRun(executor: Executor, id: string): Promise<JobRun | undefined> {
