@@ -16,6 +16,7 @@ import { createKernel } from './kernel/kernel';
 import { healthRoutes } from './kernel/observability/health';
 import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
+import { jobsPlugin, type JobsPluginOptions } from './kernel/jobs/index';
 import { mailPlugin } from './kernel/mail/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 import { webhooksPlugin, type DeliveryOptions } from './kernel/webhooks/index';
@@ -37,6 +38,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Webhook delivery overrides (tests: short retry waits and timeouts, no poller). */
   webhooks?: DeliveryOptions;
+  /** Job queue timing overrides (tests). */
+  jobs?: JobsPluginOptions;
 }
 
 /** The modules `npm start` serves, in order. */
@@ -72,7 +75,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(compressionPlugin);
   await app.register(etagPlugin);
   await app.register(openApiPlugin);
-  // The mail service (app.mail) and its admin endpoints, before the modules that send mail.
+  // The job queue (app.jobs) and the mail service (app.mail), before the modules that use them.
+  await app.register(jobsPlugin, options.jobs ?? {});
   await app.register(mailPlugin);
   await app.register(webhooksPlugin, options.webhooks ?? {});
 

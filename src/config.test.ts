@@ -83,4 +83,14 @@ describe('configuration', () => {
       expect((error as Error).message).not.toMatch(/tiny-secret|short-pw/);
     }
   });
+
+  it('reads the job queue settings, and keeps its shutdown grace within the server’s', () => {
+    expect(loadConfig({}).jobs).toEqual({ pollIntervalMs: 2000, maintenanceIntervalSeconds: 60, retentionDays: 7, shutdownGraceMs: 5000 });
+    expect(
+      loadConfig({ JOBS_POLL_INTERVAL_MS: '500', JOBS_MAINTENANCE_INTERVAL_SECONDS: '10', JOBS_RETENTION_DAYS: '30', JOBS_SHUTDOWN_GRACE_MS: '0' }).jobs,
+    ).toEqual({ pollIntervalMs: 500, maintenanceIntervalSeconds: 10, retentionDays: 30, shutdownGraceMs: 0 });
+    expect(() => loadConfig({ JOBS_POLL_INTERVAL_MS: '10' })).toThrow('JOBS_POLL_INTERVAL_MS must be a whole number between 100 and 60000 (got "10")');
+    expect(() => loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000' })).toThrow('JOBS_SHUTDOWN_GRACE_MS (20000) must not exceed SHUTDOWN_TIMEOUT_MS (10000)');
+    expect(loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000' }).jobs.shutdownGraceMs).toBe(20000);
+  });
 });

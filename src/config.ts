@@ -35,6 +35,17 @@ export interface Config {
     /** Lets webhook URLs reach loopback and private networks (tests, local development). */
     allowPrivateTargets: boolean;
   };
+  /** The job queue (kernel/jobs, docs/jobs.md). */
+  jobs: {
+    /** How often an idle worker looks for due jobs (new jobs wake it at once). */
+    pollIntervalMs: number;
+    /** How often jobs left behind by a crashed instance are looked for, and old jobs archived. */
+    maintenanceIntervalSeconds: number;
+    /** How long finished jobs (status, progress, result) stay readable. */
+    retentionDays: number;
+    /** On shutdown, how long running jobs may finish before they are interrupted (and retried elsewhere). */
+    shutdownGraceMs: number;
+  };
   /** Request budgets per policy (kernel/ratelimit, docs/rate-limits.md). */
   rateLimit: {
     enabled: boolean;
@@ -162,6 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       allowPrivateTargets: bool('ALLOW_PRIVATE_WEBHOOK_TARGETS', false),
     },
+    jobs: {
+      pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 2000, 100, 60_000),
+      maintenanceIntervalSeconds: int('JOBS_MAINTENANCE_INTERVAL_SECONDS', 60, 1, 3600),
+      retentionDays: int('JOBS_RETENTION_DAYS', 7, 1, 365),
+      shutdownGraceMs: int('JOBS_SHUTDOWN_GRACE_MS', 5000, 0, 600_000),
+    },
     // Seed 003 §10.1; the default policy covers every other /api/v1 route.
     rateLimit: {
       enabled: bool('RATE_LIMIT_ENABLED', true),
@@ -172,6 +189,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultPerMinute: int('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),
     },
   };
+  // The process exits SHUTDOWN_TIMEOUT_MS after SIGTERM whatever happens: jobs must be stopped by then.
+  if (config.jobs.shutdownGraceMs > config.shutdownTimeoutMs) {
+    problems.push(`JOBS_SHUTDOWN_GRACE_MS (${config.jobs.shutdownGraceMs}) must not exceed SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -4,10 +4,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/kernel/db/migrations';
+import { BOSS_SCHEMA } from '../src/kernel/jobs/boss';
 
 const WIDGETS_SQL = readFileSync(new URL('./support/widgets/widgets.sql', import.meta.url), 'utf8');
+// pg-boss installs its schema at start when missing (a few hundred ms on PGlite): the template has
+// it already, so that each test app does not pay for it. Fresh databases still exercise the install.
+const BOSS_SQL = PgBoss.getConstructionPlans(BOSS_SCHEMA);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +38,7 @@ export default async function setup(project: TestProject) {
     await client.connect();
     await migrate(client);
     await client.query(WIDGETS_SQL);
+    await client.query(BOSS_SQL);
     await client.end();
     project.provide('pgTemplate', template);
     project.provide('pgliteDump', '');
@@ -46,6 +52,7 @@ export default async function setup(project: TestProject) {
   const db = await PGlite.create();
   await migrate(db);
   await db.exec(WIDGETS_SQL);
+  await db.exec(BOSS_SQL);
   const dump = await db.dumpDataDir('gzip');
   await db.close();
   const file = path.join(dir, 'template.tar.gz');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type Module } from '../../src/app';
+import type { JobsPluginOptions } from '../../src/kernel/jobs/index';
 import type { RateLimitOptions } from '../../src/kernel/ratelimit/index';
 import type { DeliveryOptions } from '../../src/kernel/webhooks/index';
 import { loadConfig } from '../../src/config';
@@ -18,6 +19,7 @@ export interface TestAppOptions {
   now?: () => Date;
   rateLimit?: RateLimitOptions;
   webhooks?: DeliveryOptions;
+  jobs?: JobsPluginOptions;
 }
 
 /** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
@@ -34,6 +36,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     now: options.now,
     rateLimit: options.rateLimit,
     webhooks: options.webhooks,
+    jobs: options.jobs,
   });
   // The app is ready (no more hooks): wrap close() to remove its DATA_DIR afterwards.
   const close = app.close.bind(app);

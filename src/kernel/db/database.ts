@@ -6,7 +6,7 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import pg from 'pg';
 import { acquireDirectoryLock } from './directory-lock';
 import { PostgresListener, type NotificationHandler } from './listener';
-import { migrate, pendingMigrations, type SqlConnection } from './migrations';
+import { migrate, pendingMigrations, withMigrationLock, type SqlConnection } from './migrations';
 
 /**
  * Drizzle handle shared by both drivers. PGlite's and node-postgres' Drizzle databases expose
@@ -31,10 +31,21 @@ export interface Database {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Raw SQL for the few places the query builder does not fit. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * SQL exactly as a library wrote it (pg-boss): without parameters the text may hold several
+   * statements, including its own BEGIN … COMMIT; a failed script is rolled back rather than
+   * leaving its connection inside an aborted transaction. Answers the last statement's result.
+   */
+  execute(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Round-trip time of `SELECT 1` in milliseconds; throws when the database is unreachable. */
   ping(): Promise<number>;
   migrate(): Promise<string[]>;
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Runs fn under the migration lock, for a library that changes the schema itself (pg-boss):
+   * instances starting together then do it one after the other, and never during our migrations.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   poolStats(): PoolStats;
   /**
    * Calls handler with the payload of every `pg_notify(channel, payload)` committed by any
@@ -80,7 +91,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   const db = drizzlePg(pool) as Db;
   const listener = new PostgresListener(url);
 
-  const withClient = async <T>(fn: (conn: SqlConnection) => Promise<T>) => {
+  const withClient = async <T>(fn: (conn: pg.PoolClient) => Promise<T>) => {
     const client = await pool.connect();
     try {
       return await fn(client);
@@ -94,9 +105,31 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     db,
     transaction: (fn) => db.transaction(fn),
     query: async (text, params) => (await pool.query(text, params)).rows,
+    execute: async (text, params) => {
+      if (params?.length) return pool.query(text, params);
+      return withClient(async (client) => {
+        try {
+          const result = (await client.query(text)) as { rows: unknown[] } | { rows: unknown[] }[];
+          return Array.isArray(result) ? (result.at(-1) ?? { rows: [] }) : result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
     ping: () => timed(() => pool.query('SELECT 1')),
     migrate: () => withClient((conn) => migrate(conn)),
     pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
+    exclusive: async (fn) => {
+      // Its own connection: fn may need every pooled one.
+      const conn = new pg.Client({ connectionString: url, application_name: 'deskbase-lock' });
+      await conn.connect();
+      try {
+        return await withMigrationLock(conn, fn);
+      } finally {
+        await conn.end();
+      }
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
     listen: (channel, handler) => listener.listen(channel, handler),
     close: async () => {
@@ -130,9 +163,19 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     db,
     transaction: (fn) => db.transaction(fn),
     query: async (text, params) => (await client.query(text, params)).rows as never[],
+    execute: async (text, params) => {
+      if (params?.length) return client.query(text, params);
+      // PGlite's query() takes one statement; exec() takes a script. A script's own BEGIN … COMMIT
+      // becomes PGlite's transaction(), which rolls back on error before any other query runs.
+      const script = /^\s*BEGIN;([\s\S]*)COMMIT;\s*$/i.exec(text);
+      const results = script ? await client.transaction((tx) => tx.exec(script[1]!)) : await client.exec(text);
+      return results.at(-1) ?? { rows: [] };
+    },
     ping: () => timed(() => client.query('SELECT 1')),
     migrate: () => migrate(conn),
     pendingMigrations: () => pendingMigrations(conn),
+    // One process owns an embedded database: there is nobody to wait for.
+    exclusive: (fn) => fn(),
     // PGlite is a single in-process connection.
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     listen: async (channel, handler) => {

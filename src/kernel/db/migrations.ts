@@ -56,13 +56,25 @@ export async function pendingMigrations(conn: SqlConnection, migrations = readMi
 }
 
 /**
- * Applies pending migrations, each in its own transaction, while holding a session advisory
- * lock so that instances starting together apply each migration exactly once. A migration
- * file edited after it was applied stops the start: released migrations are never edited.
+ * Runs fn while this session holds the migration lock (a PostgreSQL advisory lock): schema
+ * changes of every instance, ours and a library's (pg-boss installs its own), happen one at a time.
  */
-export async function migrate(conn: SqlConnection, migrations = readMigrations()): Promise<string[]> {
+export async function withMigrationLock<T>(conn: SqlConnection, fn: () => Promise<T>): Promise<T> {
   await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
   try {
+    return await fn();
+  } finally {
+    await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+  }
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, under the migration lock so that
+ * instances starting together apply each migration exactly once. A migration file edited after
+ * it was applied stops the start: released migrations are never edited.
+ */
+export async function migrate(conn: SqlConnection, migrations = readMigrations()): Promise<string[]> {
+  return withMigrationLock(conn, async () => {
     await conn.query(CREATE_LEDGER);
     const applied = await appliedTags(conn);
     const done: string[] = [];
@@ -89,7 +101,5 @@ export async function migrate(conn: SqlConnection, migrations = readMigrations()
       done.push(migration.tag);
     }
     return done;
-  } finally {
-    await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-  }
+  });
 }

@@ -2,13 +2,12 @@
  * Test-only helpers for the mail tests (never imported by the server): a real SMTP server on
  * 127.0.0.1 that parses what it receives, and an app module with a fake authenticator.
  */
-import fp from 'fastify-plugin';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Module } from '../../app';
 import type { Actor } from '../auth/actor';
-import { ProblemError } from '../http/problem';
+import { fakeAuthModule } from '../auth/testing';
 
 export const SMTP_USER = 'deskbase';
 export const SMTP_PASSWORD = 'pa55-w0rd-never-logged';
@@ -83,21 +82,4 @@ export const TEST_TOKENS: Record<string, Actor> = {
 export const bearer = (token: keyof typeof TEST_TOKENS) => ({ authorization: `Bearer ${token}` });
 
 /** Stands in for the identity module: maps the test tokens to actors. */
-export function mailTestModule(): Module {
-  return {
-    name: 'mail-test',
-    plugin: fp(async (app) => {
-      const unauthorized = () => new ProblemError(401, 'UNAUTHORIZED');
-      app.auth.use({
-        bearer: async (token) => {
-          const found = TEST_TOKENS[token];
-          if (!found) throw unauthorized();
-          return found;
-        },
-        apiKey: async () => {
-          throw unauthorized();
-        },
-      });
-    }),
-  };
-}
+export const mailTestModule = (): Module => fakeAuthModule('mail-test', TEST_TOKENS);

@@ -6,7 +6,8 @@ export interface RoleDefinition {
   permissions: string[];
 }
 
-const SELF = ['profile:read', 'profile:update'];
+/** What every role may do about itself: its profile, and the jobs it started (kernel/jobs). */
+const SELF = ['profile:read', 'profile:update', 'job:read'];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
   { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF] },
@@ -17,7 +18,7 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];
