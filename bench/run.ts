@@ -3,10 +3,12 @@
  * (when reachable) on a throwaway PostgreSQL database, seeds 100,000 widgets, and loads four
  * endpoints with autocannon from this process. See bench/README.md.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { driverQueriesPerSecond, pureFastify } from './ceilings';
 import { measureWebhooks } from './webhooks';
@@ -343,6 +345,18 @@ async function main() {
     console.log('PostgreSQL run SKIPPED (set BENCH_DATABASE_URL to point at a server).');
   }
 
+  const jobFigures: string[] = [];
+  for (const target of [undefined, ...(reports.some((r) => r.report.label === 'PostgreSQL') ? [PG_ADMIN_URL] : [])]) {
+    console.log(`\n=== job queue, no-op jobs (${target ? 'PostgreSQL' : 'embedded'}) ===`);
+    try {
+      jobFigures.push(await jobQueueFigures(target));
+      console.log(`[bench] ${jobFigures.at(-1)}`);
+    } catch (error) {
+      failed = true;
+      console.log(`ERROR: job queue run failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
   console.log('\n=== Results ===\n');
   for (const line of machine()) console.log(line);
   console.log(`\npure Fastify route (same run): ${Math.round(framework.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${framework.p99} ms; the targets assume ${REFERENCE_FASTIFY_RPS.toLocaleString('en-US')}`);
@@ -350,7 +364,16 @@ async function main() {
     console.log('');
     console.log(renderReport(report, targetRps, TARGET_P99_MS, framework.requestsPerSecond / REFERENCE_FASTIFY_RPS));
   }
+  if (jobFigures.length > 0) console.log(`\njob queue (bench/jobs.ts, 2,000 no-op jobs, 10 workers, one instance):\n${jobFigures.map((f) => `- ${f}`).join('\n')}`);
   return failed ? 1 : 0;
+}
+
+/** Runs bench/jobs.ts (its own process and database) and summarizes its JSON line. */
+async function jobQueueFigures(adminUrl: string | undefined): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATABASE_URL: adminUrl ?? '' };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/jobs.ts'], { cwd: ROOT, env, timeout: 300_000 });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { database: string; enqueue_per_second: number; end_to_end_per_second: number };
+  return `${result.database}: ${result.end_to_end_per_second.toLocaleString('en-US')} jobs/s end to end, enqueued at ${result.enqueue_per_second.toLocaleString('en-US')}/s`;
 }
 
 main()
