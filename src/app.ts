@@ -16,6 +16,7 @@ import { createKernel } from './kernel/kernel';
 import { healthRoutes } from './kernel/observability/health';
 import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
+import { filesPlugin } from './kernel/files/index';
 import { mailPlugin } from './kernel/mail/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 
@@ -71,6 +72,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApiPlugin);
   // The mail service (app.mail) and its admin endpoints, before the modules that send mail.
   await app.register(mailPlugin);
+  // The file store (app.files) and /api/v1/files, before the modules that store files.
+  await app.register(filesPlugin);
 
   // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
   let closing = false;

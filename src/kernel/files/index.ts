@@ -1,0 +1,61 @@
+import fp from 'fastify-plugin';
+import path from 'node:path';
+import { Counter, type Registry } from 'prom-client';
+import './messages';
+import { fileRoutes } from './routes';
+import type { FileStorage } from './storage';
+import { LocalDiskStorage } from './storage-local';
+import { S3Storage } from './storage-s3';
+import { createFileStore, type FileStoreObserver } from './store';
+import type { Config } from '../../config';
+
+export { createFileStore, presentFile, type FileStore, type RemovedBy, type SaveFileInput, type StoredFile } from './store';
+export type { ByteRange } from './storage';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    files: import('./store').FileStore;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** S3 when S3_BUCKET is set, otherwise DATA_DIR/files. */
+export function storageFor(config: Config): FileStorage {
+  const { s3, maxBytes } = config.files;
+  return s3 ? new S3Storage(s3, maxBytes) : new LocalDiskStorage(path.join(config.dataDir, 'files'));
+}
+
+function fileMetrics(registry: Registry): FileStoreObserver {
+  const uploads = new Counter({ name: 'file_uploads_total', help: 'Files offered for storage, by outcome: stored, or the refusal code', labelNames: ['outcome'], registers: [registry] });
+  const storedBytes = new Counter({ name: 'file_stored_bytes_total', help: 'Bytes of files stored', registers: [registry] });
+  const servedBytes = new Counter({ name: 'file_served_bytes_total', help: 'Bytes of files opened for download (whole files or ranges)', registers: [registry] });
+  return {
+    stored: (bytes) => {
+      uploads.inc({ outcome: 'stored' });
+      storedBytes.inc(bytes);
+    },
+    refused: (code) => uploads.inc({ outcome: code }),
+    served: (bytes) => servedBytes.inc(bytes),
+  };
+}
+
+/**
+ * Decorates the app with `files` (the FileStore every module uses) and serves /api/v1/files.
+ * Register it after the metrics plugin and before the modules.
+ */
+export const filesPlugin = fp(
+  async (app) => {
+    const storage = storageFor(app.kernel.config);
+    const files = createFileStore(app.kernel, storage, { observer: fileMetrics(app.metrics), log: app.log });
+    app.decorate('files', files);
+    if (storage instanceof LocalDiskStorage) {
+      app.addHook('onReady', async () => {
+        await storage.removeAbandonedUploads(new Date(app.kernel.now().getTime() - DAY_MS));
+      });
+    }
+    app.addHook('onClose', async () => storage.close?.());
+    await app.register(fileRoutes(files, app.kernel.config.files.maxBytes), { prefix: '/api/v1' });
+  },
+  { name: 'deskbase-files' },
+);
