@@ -38,6 +38,12 @@ export function filesTestModule(): Module {
   };
 }
 
+/** fetch's Response, with json() typed as loosely as app.inject's so tests read fields directly. */
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+/** fetch, for a server listening on a real socket. */
+export const request = (url: string, init?: RequestInit) => fetch(url, init) as Promise<TestResponse>;
+
 /** Listens on a free loopback port (streaming needs a real socket); returns the base URL. */
 export async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -47,7 +53,7 @@ export async function listen(app: FastifyInstance): Promise<string> {
 export async function upload(base: string, token: keyof typeof TOKENS, filename: string, content: Uint8Array | string, field = 'file') {
   const form = new FormData();
   form.append(field, new Blob([content]), filename);
-  return fetch(`${base}/api/v1/files`, { method: 'POST', headers: bearer(token), body: form });
+  return request(`${base}/api/v1/files`, { method: 'POST', headers: bearer(token), body: form });
 }
 
 /** Every file under DATA_DIR/files, partial uploads included. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app';
-import { bearer, EXE, fileRows, filesTestModule, listen, PDF, PNG, storedFiles, upload } from './support';
+import { bearer, EXE, fileRows, filesTestModule, listen, PDF, PNG, request, storedFiles, upload, type TestResponse } from './support';
 
 const LIMIT = 1024 * 1024;
 let app: FastifyInstance;
@@ -19,7 +19,7 @@ afterAll(() => app.close());
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
 /** Runs an upload that must be refused, and checks that it left no row and no byte behind. */
-async function refused(send: () => Promise<Response>) {
+async function refused(send: () => Promise<TestResponse>) {
   const [filesBefore, rowsBefore] = [storedFiles(app), await fileRows(app)];
   const response = await send();
   expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -123,7 +123,7 @@ describe('upload', () => {
     const send = () => {
       const form = new FormData();
       form.append('file', new Blob([PDF]), 'once.pdf');
-      return fetch(`${base}/api/v1/files`, { method: 'POST', headers: { ...bearer('alice'), 'idempotency-key': 'upload-once' }, body: form });
+      return request(`${base}/api/v1/files`, { method: 'POST', headers: { ...bearer('alice'), 'idempotency-key': 'upload-once' }, body: form });
     };
     const first = await (await send()).json();
     const again = await send();
@@ -145,7 +145,7 @@ describe('malformed uploads', () => {
     ['plain text', { 'content-type': 'text/plain' }, 'hello'],
     ['no body at all', {}, undefined],
   ])('answers 415 to %s, pointing at multipart/form-data', async (_name, headers, body) => {
-    const response = await refused(() => fetch(`${base}/api/v1/files`, { method: 'POST', headers: { ...bearer('alice'), ...headers }, body }));
+    const response = await refused(() => request(`${base}/api/v1/files`, { method: 'POST', headers: { ...bearer('alice'), ...headers }, body }));
     expect(response.status).toBe(415);
     expect(response.body.detail).toContain('multipart/form-data');
   });
@@ -164,14 +164,14 @@ describe('malformed uploads', () => {
 
 describe('access', () => {
   it('answers 401 without credentials and 403 without file:create', async () => {
-    const anonymous = await refused(() => fetch(`${base}/api/v1/files`, { method: 'POST', body: new FormData() }));
+    const anonymous = await refused(() => request(`${base}/api/v1/files`, { method: 'POST', body: new FormData() }));
     expect(anonymous.status).toBe(401);
     const reader = await refused(() => upload(base, 'reader', 'a.pdf', PDF));
     expect(reader).toMatchObject({ status: 403, body: { code: 'INSUFFICIENT_PERMISSIONS' } });
   });
 
   it('counts uploads by outcome in the metrics', async () => {
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await request(`${base}/metrics`)).text();
     expect(metrics).toMatch(/file_uploads_total\{outcome="stored"\} \d+/);
     expect(metrics).toMatch(/file_uploads_total\{outcome="PAYLOAD_TOO_LARGE"\} 2/);
     expect(metrics).toMatch(/file_stored_bytes_total \d+/);

@@ -11,7 +11,7 @@ const MAX_LENGTH = 255;
  */
 export function cleanFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(LONE_SURROGATE, '\ufffd').normalize('NFC').replace(UNSAFE, '').replace(/\s+/g, ' ').trim();
+  const cleaned = base.replace(LONE_SURROGATE, '\ufffd').normalize('NFC').replace(/\s+/g, ' ').replace(UNSAFE, '').trim();
   const short = [...cleaned].slice(0, MAX_LENGTH).join('').trim();
   return short === '' || short === '.' || short === '..' ? 'file' : short;
 }

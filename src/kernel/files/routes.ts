@@ -70,20 +70,23 @@ export const fileRoutes =
 
     // Files are served as stored: no compression, so Range offsets, Content-Length and the
     // SHA-256 ETag describe exactly the bytes sent (and PDFs, images and OOXML are compressed already).
-    app.get(
-      '/files/:id',
-      { config: { permission: 'file:read' }, compress: false, schema: { tags, summary: 'Download a file (Range supported)', params: FileParams } },
-      async (request, reply) => sendFile(files, await files.get(request.actor!.organizationId, request.params.id), request, reply),
-    );
+    // HEAD is declared, not derived from GET: Fastify's derived HEAD would read the whole file to discard it.
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/files/:id',
+      config: { permission: 'file:read' },
+      compress: false,
+      schema: { tags, summary: 'Download a file (Range supported)', params: FileParams },
+      handler: async (request, reply) => sendFile(files, await files.get(request.actor!.organizationId, request.params.id), request, reply),
+    });
 
-    app.get(
-      '/files/:id/download',
-      {
-        compress: false,
-        schema: { tags, summary: 'Download a file through a signed link, without credentials', params: FileParams, querystring: DownloadQuery, security: [] },
-      },
-      async (request, reply) => sendFile(files, await files.getByLink(request.params.id, request.query.expires, request.query.signature), request, reply),
-    );
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/files/:id/download',
+      compress: false,
+      schema: { tags, summary: 'Download a file through a signed link, without credentials', params: FileParams, querystring: DownloadQuery, security: [] },
+      handler: async (request, reply) => sendFile(files, await files.getByLink(request.params.id, request.query.expires, request.query.signature), request, reply),
+    });
 
     app.delete(
       '/files/:id',
