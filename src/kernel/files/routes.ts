@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { originOf } from '../audit/audit';
 import { ProblemError } from '../http/problem';
 import { sendFile } from './download';
-import { CreateLinkBody, DownloadQuery, FileLink, FilePage, FileParams, FileResource, ListFilesQuery, UploadBody } from './schemas';
+import { CreateLinkBody, DownloadQuery, DownloadResponses, FileLink, FilePage, FileParams, FileResource, ListFilesQuery, UploadBody } from './schemas';
 import { presentFile, type FileStore } from './store';
 
 const tags = ['files'];
@@ -76,7 +76,7 @@ export const fileRoutes =
       url: '/files/:id',
       config: { permission: 'file:read' },
       compress: false,
-      schema: { tags, summary: 'Download a file (Range supported)', params: FileParams },
+      schema: { tags, summary: 'Download a file (Range supported)', params: FileParams, response: DownloadResponses },
       handler: async (request, reply) => sendFile(files, await files.get(request.actor!.organizationId, request.params.id), request, reply),
     });
 
@@ -84,7 +84,14 @@ export const fileRoutes =
       method: ['GET', 'HEAD'],
       url: '/files/:id/download',
       compress: false,
-      schema: { tags, summary: 'Download a file through a signed link, without credentials', params: FileParams, querystring: DownloadQuery, security: [] },
+      schema: {
+        tags,
+        summary: 'Download a file through a signed link, without credentials',
+        params: FileParams,
+        querystring: DownloadQuery,
+        response: DownloadResponses,
+        security: [],
+      },
       handler: async (request, reply) => sendFile(files, await files.getByLink(request.params.id, request.query.expires, request.query.signature), request, reply),
     });
 

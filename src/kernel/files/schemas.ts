@@ -59,3 +59,12 @@ export const DownloadQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const bytes = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });
+
+/** Documents a download's answers; the bytes are streamed as stored, never serialized. */
+export const DownloadResponses = {
+  200: bytes('The file, with its detected Content-Type, Content-Length, the SHA-256 as ETag and Content-Disposition: attachment.'),
+  206: bytes('One range of the file (`Range: bytes=…`), with Content-Range.'),
+  304: { description: 'If-None-Match named the ETag: the copy the client has is current.', type: 'null' },
+};
