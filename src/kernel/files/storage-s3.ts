@@ -42,7 +42,15 @@ export class S3Storage implements FileStorage {
       queueSize: 2,
       leavePartsOnError: false,
     });
-    await upload.done();
+    // When the body fails (too large, wrong type, client gone), that is the error to report, even if
+    // aborting the multipart upload then fails too (the parts are left to the bucket's lifecycle rule).
+    let bodyError: unknown;
+    body.once('error', (error) => (bodyError = error));
+    try {
+      await upload.done();
+    } catch (error) {
+      throw bodyError ?? error;
+    }
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
