@@ -113,8 +113,11 @@ describe.each([
 });
 
 describe('local disk keys', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'deskbase-files-'));
+  const storage: FileStorage = new LocalDiskStorage(root);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
   it.each(['../outside', '/etc/passwd', 'org_t//x', 'org_t/./x', 'org_t/x.pdf', ''])('refuses %j', async (key) => {
-    const storage: FileStorage = new LocalDiskStorage(mkdtempSync(path.join(tmpdir(), 'deskbase-files-')));
     await expect(storage.read(key)).rejects.toThrow('Invalid storage key');
     await expect(storage.write(key, Readable.from([Buffer.from('x')]), 'text/plain')).rejects.toThrow('Invalid storage key');
   });
