@@ -36,6 +36,12 @@ describe('signed links', () => {
       expires_at: '2026-03-01T10:10:00.000Z',
     });
 
+    const [audit] = await app.kernel.database.query<{ action: string; actor_id: string; metadata: object }>(
+      "SELECT action, actor_id, metadata FROM audit_logs WHERE resource_id = $1 AND action = 'file.shared'",
+      [fileId],
+    );
+    expect(audit).toEqual({ action: 'file.shared', actor_id: 'usr_alice', metadata: { filename: 'contract.pdf', expires_at: '2026-03-01T10:10:00.000Z' } });
+
     const download = await open(link.url);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="contract.pdf"');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -112,13 +112,24 @@ describe.each([
   });
 });
 
-describe('local disk keys', () => {
+describe('local disk', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'deskbase-files-'));
-  const storage: FileStorage = new LocalDiskStorage(root);
+  const storage = new LocalDiskStorage(root);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it.each(['../outside', '/etc/passwd', 'org_t//x', 'org_t/./x', 'org_t/x.pdf', ''])('refuses %j', async (key) => {
+  it.each(['../outside', '/etc/passwd', 'org_t//x', 'org_t/./x', 'org_t/x.pdf', ''])('refuses the key %j', async (key) => {
     await expect(storage.read(key)).rejects.toThrow('Invalid storage key');
-    await expect(storage.write(key, Readable.from([Buffer.from('x')]), 'text/plain')).rejects.toThrow('Invalid storage key');
+    await expect(storage.write(key, Readable.from([Buffer.from('x')]))).rejects.toThrow('Invalid storage key');
+  });
+
+  it('removes partial files a crash left behind, but not uploads in progress', async () => {
+    const partial = path.join(root, '.partial');
+    mkdirSync(partial, { recursive: true });
+    writeFileSync(path.join(partial, 'abandoned'), 'x');
+    writeFileSync(path.join(partial, 'in-progress'), 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(path.join(partial, 'abandoned'), twoDaysAgo, twoDaysAgo);
+    expect(await storage.removeAbandonedUploads(new Date(Date.now() - 86_400_000))).toBe(1);
+    expect(readdirSync(partial)).toEqual(['in-progress']);
   });
 });

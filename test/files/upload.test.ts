@@ -177,3 +177,23 @@ describe('access', () => {
     expect(metrics).toMatch(/file_stored_bytes_total \d+/);
   });
 });
+
+describe('upload budget', () => {
+  it('counts uploads per user under their own policy (429 past it)', async () => {
+    const limited = await createTestApp({
+      modules: [filesTestModule()],
+      env: { RATE_LIMIT_ENABLED: 'true' },
+      rateLimit: { keyPrefix: `files-${process.pid}-${Date.now()}`, policies: { upload: { limit: 2 } } },
+    });
+    try {
+      const url = await listen(limited);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await upload(url, 'alice', 'a.pdf', PDF)).status);
+      expect(statuses).toEqual([201, 201, 429]);
+      // Other routes keep their own budget.
+      expect((await request(`${url}/api/v1/files`, { headers: bearer('alice') })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { S3Storage } from './storage-s3';
 import { createFileStore, type FileStoreObserver } from './store';
 import type { Config } from '../../config';
 
-export { createFileStore, presentFile, type FileStore, type RemovedBy, type SaveFileInput, type StoredFile } from './store';
+export { createFileStore, presentFile, type FileStore, type FileActor, type SaveFileInput, type StoredFile } from './store';
 export type { ByteRange } from './storage';
 
 declare module 'fastify' {

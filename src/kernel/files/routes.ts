@@ -112,7 +112,8 @@ export const fileRoutes =
         schema: { tags, summary: 'Create a signed, expiring download link', params: FileParams, body: CreateLinkBody, response: { 201: FileLink } },
       },
       async (request, reply) => {
-        const link = await files.signedUrl(request.actor!.organizationId, request.params.id, request.body.expires_in);
+        const actor = request.actor!;
+        const link = await files.signedUrl(actor.organizationId, request.params.id, request.body.expires_in, { actorId: actor.id, origin: originOf(request) });
         return reply.code(201).send({ url: link.url, expires_at: link.expiresAt.toISOString() });
       },
     );

@@ -32,8 +32,8 @@ export interface SaveFileInput {
   origin?: RequestOrigin;
 }
 
-/** Who removes a file, for the audit entry. */
-export interface RemovedBy {
+/** Who deletes or shares a file, for the audit entry; actorId null for the platform itself. */
+export interface FileActor {
   actorId: string | null;
   origin?: RequestOrigin;
 }
@@ -174,7 +174,7 @@ export function createFileStore(kernel: Kernel, storage: FileStorage, options: F
    * Deletes the file: its row (with the audit entry and `file.deleted` event) in a transaction of
    * its own, then its bytes once that has committed, so a rollback never leaves a row without bytes.
    */
-  async function remove(organizationId: string, id: string, by: RemovedBy = { actorId: null }): Promise<void> {
+  async function remove(organizationId: string, id: string, by: FileActor = { actorId: null }): Promise<void> {
     if (!isId(id, 'fil')) throw fileNotFound();
     const file = await database.transaction(async (tx) => {
       const [row] = await tx.delete(files).where(and(eq(files.organizationId, organizationId), eq(files.id, id))).returning();
@@ -196,14 +196,25 @@ export function createFileStore(kernel: Kernel, storage: FileStorage, options: F
     });
   }
 
-  /** A link that downloads the file without credentials until it expires (at most FILE_LINK_MAX_SECONDS). */
-  async function signedUrl(organizationId: string, id: string, expiresInSeconds = DEFAULT_LINK_SECONDS): Promise<{ url: string; expiresAt: Date }> {
+  /**
+   * A link that downloads the file without credentials until it expires (at most
+   * FILE_LINK_MAX_SECONDS). Audited as `file.shared`: a link leaves the organization's control.
+   */
+  async function signedUrl(organizationId: string, id: string, expiresInSeconds = DEFAULT_LINK_SECONDS, by: FileActor = { actorId: null }): Promise<{ url: string; expiresAt: Date }> {
     const max = config.files.linkMaxSeconds;
     if (expiresInSeconds > max) {
       throw new ProblemError(422, 'VALIDATION_ERROR', { detailKey: 'problem.FILE_LINK_TOO_LONG.detail', params: { max }, errors: [{ field: 'expires_in', message: `must be at most ${max}` }] });
     }
     const file = await get(organizationId, id);
     const expiresAt = new Date(Math.floor(kernel.now().getTime() / 1000) * 1000 + expiresInSeconds * 1000);
+    await recordAudit(database.db, by.origin ?? NO_ORIGIN, {
+      organizationId,
+      actorId: by.actorId,
+      action: 'file.shared',
+      resourceType: 'file',
+      resourceId: id,
+      metadata: { filename: file.filename, expires_at: expiresAt.toISOString() },
+    });
     return { url: links.url(file.id, expiresAt), expiresAt };
   }
 
