@@ -6,22 +6,22 @@ import { fileRoutes } from './routes';
 import type { FileStorage } from './storage';
 import { LocalDiskStorage } from './storage-local';
 import { S3Storage } from './storage-s3';
-import { createFileStore, type FileStoreObserver } from './store';
+import { createFileStore, type FileStore, type FileStoreObserver } from './store';
 import type { Config } from '../../config';
 
-export { createFileStore, presentFile, type FileStore, type FileActor, type SaveFileInput, type StoredFile } from './store';
+export { presentFile, type FileActor, type FileStore, type SaveFileInput, type StoredFile } from './store';
 export type { ByteRange } from './storage';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    files: import('./store').FileStore;
+    files: FileStore;
   }
 }
 
 const DAY_MS = 86_400_000;
 
 /** S3 when S3_BUCKET is set, otherwise DATA_DIR/files. */
-export function storageFor(config: Config): FileStorage {
+function storageFor(config: Config): FileStorage {
   const { s3, maxBytes } = config.files;
   return s3 ? new S3Storage(s3, maxBytes) : new LocalDiskStorage(path.join(config.dataDir, 'files'));
 }
@@ -35,7 +35,7 @@ function fileMetrics(registry: Registry): FileStoreObserver {
       uploads.inc({ outcome: 'stored' });
       storedBytes.inc(bytes);
     },
-    refused: (code) => uploads.inc({ outcome: code }),
+    notStored: (code) => uploads.inc({ outcome: code }),
     served: (bytes) => servedBytes.inc(bytes),
   };
 }
@@ -50,8 +50,9 @@ export const filesPlugin = fp(
     const files = createFileStore(app.kernel, storage, { observer: fileMetrics(app.metrics), log: app.log });
     app.decorate('files', files);
     if (storage instanceof LocalDiskStorage) {
+      // File times are the system clock's, not the app's (injectable) one.
       app.addHook('onReady', async () => {
-        await storage.removeAbandonedUploads(new Date(app.kernel.now().getTime() - DAY_MS));
+        await storage.removeAbandonedUploads(new Date(Date.now() - DAY_MS));
       });
     }
     app.addHook('onClose', async () => storage.close?.());

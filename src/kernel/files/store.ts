@@ -41,7 +41,8 @@ export interface FileActor {
 /** What the store reports, for metrics (wired to Prometheus in index.ts). */
 export interface FileStoreObserver {
   stored(bytes: number): void;
-  refused(code: string): void;
+  /** An upload that ended without a file: the problem code (PAYLOAD_TOO_LARGE, …) or INTERNAL_ERROR. */
+  notStored(code: string): void;
   served(bytes: number): void;
 }
 
@@ -122,7 +123,7 @@ export function createFileStore(kernel: Kernel, storage: FileStorage, options: F
       input.stream.destroy();
       // The bytes are there but the row is not: remove them, so nothing unreachable stays behind.
       if (written) await storage.remove(key).catch((cause: unknown) => options.log?.error({ err: cause, key }, 'could not remove the bytes of a file that was not recorded'));
-      observer?.refused(error instanceof ProblemError ? error.code : 'INTERNAL_ERROR');
+      observer?.notStored(error instanceof ProblemError ? error.code : 'INTERNAL_ERROR');
       throw error;
     }
   }
