@@ -237,7 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       profilePerMinute: int('RATE_LIMIT_PROFILE_PER_MINUTE', 30, 1, 1_000_000),
       adminPerMinute: int('RATE_LIMIT_ADMIN_PER_MINUTE', 60, 1, 1_000_000),
       bulkPerHour: int('RATE_LIMIT_BULK_PER_HOUR', 10, 1, 1_000_000),
-      uploadPerHour: int('RATE_LIMIT_UPLOAD_PER_HOUR', 100, 1, 1_000_000),
+      uploadPerHour: int('RATE_LIMIT_UPLOAD_PER_HOUR', 20, 1, 1_000_000),
       defaultPerMinute: int('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),
     },
   };
