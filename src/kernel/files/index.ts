@@ -5,7 +5,6 @@ import './messages';
 import { fileRoutes } from './routes';
 import type { FileStorage } from './storage';
 import { LocalDiskStorage } from './storage-local';
-import { S3Storage } from './storage-s3';
 import { createFileStore, type FileStore, type FileStoreObserver } from './store';
 import type { Config } from '../../config';
 
@@ -20,10 +19,12 @@ declare module 'fastify' {
 
 const DAY_MS = 86_400_000;
 
-/** S3 when S3_BUCKET is set, otherwise DATA_DIR/files. */
-function storageFor(config: Config): FileStorage {
+/** S3 when S3_BUCKET is set, otherwise DATA_DIR/files. The AWS SDK (half a second to load) is loaded only for S3. */
+async function storageFor(config: Config): Promise<FileStorage> {
   const { s3, maxBytes } = config.files;
-  return s3 ? new S3Storage(s3, maxBytes) : new LocalDiskStorage(path.join(config.dataDir, 'files'));
+  if (!s3) return new LocalDiskStorage(path.join(config.dataDir, 'files'));
+  const { S3Storage } = await import('./storage-s3');
+  return new S3Storage(s3, maxBytes);
 }
 
 function fileMetrics(registry: Registry): FileStoreObserver {
@@ -46,7 +47,7 @@ function fileMetrics(registry: Registry): FileStoreObserver {
  */
 export const filesPlugin = fp(
   async (app) => {
-    const storage = storageFor(app.kernel.config);
+    const storage = await storageFor(app.kernel.config);
     const files = createFileStore(app.kernel, storage, { observer: fileMetrics(app.metrics), log: app.log });
     app.decorate('files', files);
     if (storage instanceof LocalDiskStorage) {
