@@ -17,6 +17,7 @@ import { healthRoutes } from './kernel/observability/health';
 import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
 import { jobsPlugin, type JobsPluginOptions } from './kernel/jobs/index';
+import { filesPlugin } from './kernel/files/index';
 import { mailPlugin } from './kernel/mail/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 import { webhooksPlugin, type DeliveryOptions } from './kernel/webhooks/index';
@@ -79,6 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jobsPlugin, options.jobs ?? {});
   await app.register(mailPlugin);
   await app.register(webhooksPlugin, options.webhooks ?? {});
+  // The file store (app.files) and /api/v1/files, before the modules that store files.
+  await app.register(filesPlugin);
 
   // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
   let closing = false;

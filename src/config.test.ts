@@ -94,3 +94,48 @@ describe('configuration', () => {
     expect(loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000' }).jobs.shutdownGraceMs).toBe(20000);
   });
 });
+
+describe('file storage configuration', () => {
+  it('defaults to 25 MB, the common office types, 7-day links and DATA_DIR', () => {
+    const { files } = loadConfig({});
+    expect(files).toMatchObject({ maxBytes: 26_214_400, linkMaxSeconds: 604_800, s3: undefined });
+    expect(files.allowedTypes).toEqual(expect.arrayContaining(['application/pdf', 'image/png', 'text/plain', 'text/csv']));
+  });
+
+  it('reads the limit, the types and an S3 store', () => {
+    const { files } = loadConfig({
+      FILE_MAX_BYTES: '1048576',
+      FILE_ALLOWED_TYPES: 'application/pdf, image/*',
+      FILE_LINK_MAX_SECONDS: '3600',
+      S3_BUCKET: 'desk',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(files).toEqual({
+      maxBytes: 1_048_576,
+      allowedTypes: ['application/pdf', 'image/*'],
+      linkMaxSeconds: 3600,
+      s3: { bucket: 'desk', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', credentials: { accessKeyId: 'id', secretAccessKey: 'secret' }, forcePathStyle: true },
+    });
+    expect(loadConfig({ S3_BUCKET: 'desk' }).files.s3).toEqual({ bucket: 'desk', region: 'us-east-1', endpoint: undefined, credentials: undefined, forcePathStyle: false });
+  });
+
+  it('explains what is wrong with file and S3 settings', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ FILE_MAX_BYTES: '0', FILE_ALLOWED_TYPES: 'pdf,image/*', S3_ENDPOINT: 'ftp://x', S3_ACCESS_KEY_ID: 'id', S3_FORCE_PATH_STYLE: 'sure' });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error?.problems).toEqual([
+      'FILE_ALLOWED_TYPES entry "pdf" must be a media type like application/pdf, a family like image/*, or */*',
+      'S3_ENDPOINT must use http: or https: (got "ftp:")',
+      'S3_FORCE_PATH_STYLE must be true or false (got "sure")',
+      'S3_BUCKET is required when other S3_* variables are set (unset them all to store files in DATA_DIR)',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither, for the default AWS credential chain)',
+      expect.stringContaining('FILE_MAX_BYTES must be a whole number between 1 and'),
+    ]);
+  });
+});

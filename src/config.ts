@@ -46,6 +46,17 @@ export interface Config {
     /** On shutdown, how long running jobs may finish before they are interrupted (and retried elsewhere). */
     shutdownGraceMs: number;
   };
+  /** Stored files (kernel/files, docs/files.md). */
+  files: {
+    /** Largest accepted file, in bytes. */
+    maxBytes: number;
+    // Types accepted by default, detected from the content: `type/subtype`, `type/*` or `*/*`.
+    allowedTypes: string[];
+    /** Longest lifetime of a signed download link. */
+    linkMaxSeconds: number;
+    /** Set when S3_BUCKET is: files go to an S3-compatible store instead of DATA_DIR/files. */
+    s3: S3Config | undefined;
+  };
   /** Request budgets per policy (kernel/ratelimit, docs/rate-limits.md). */
   rateLimit: {
     enabled: boolean;
@@ -53,9 +64,35 @@ export interface Config {
     profilePerMinute: number;
     adminPerMinute: number;
     bulkPerHour: number;
+    uploadPerHour: number;
     defaultPerMinute: number;
   };
 }
+
+export interface S3Config {
+  bucket: string;
+  region: string;
+  /** Unset: AWS's own endpoint for the region. */
+  endpoint: string | undefined;
+  /** Unset: the AWS SDK's default credential chain (environment, instance role, …). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** `bucket` in the path instead of the host name (MinIO, Ceph, most self-hosted stores). */
+  forcePathStyle: boolean;
+}
+
+/** What most back offices exchange: PDF, images, Office documents, plain text and CSV. */
+export const DEFAULT_ALLOWED_FILE_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'text/plain',
+  'text/csv',
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -141,6 +178,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const allowedTypes = (str('FILE_ALLOWED_TYPES') ?? DEFAULT_ALLOWED_FILE_TYPES.join(','))
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  for (const type of allowedTypes) {
+    if (!/^(?:\*\/\*|[a-z0-9][\w.+-]*\/(?:\*|[a-z0-9][\w.+-]*))$/.test(type)) {
+      problems.push(`FILE_ALLOWED_TYPES entry "${type}" must be a media type like application/pdf, a family like image/*, or */*`);
+    }
+  }
+
+  const s3Bucket = str('S3_BUCKET');
+  const s3AccessKeyId = str('S3_ACCESS_KEY_ID');
+  const s3SecretAccessKey = str('S3_SECRET_ACCESS_KEY');
+  const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:']);
+  const s3Region = str('S3_REGION');
+  const s3ForcePathStyle = bool('S3_FORCE_PATH_STYLE', false);
+  if (!s3Bucket && (s3Endpoint || s3AccessKeyId || s3SecretAccessKey || s3Region || str('S3_FORCE_PATH_STYLE'))) {
+    problems.push('S3_BUCKET is required when other S3_* variables are set (unset them all to store files in DATA_DIR)');
+  }
+  if (Boolean(s3AccessKeyId) !== Boolean(s3SecretAccessKey)) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither, for the default AWS credential chain)');
+  }
+  const s3: S3Config | undefined = s3Bucket
+    ? {
+        bucket: s3Bucket,
+        region: s3Region ?? 'us-east-1',
+        endpoint: s3Endpoint,
+        credentials: s3AccessKeyId && s3SecretAccessKey ? { accessKeyId: s3AccessKeyId, secretAccessKey: s3SecretAccessKey } : undefined,
+        forcePathStyle: s3ForcePathStyle,
+      }
+    : undefined;
+
   const config: Config = {
     env: str('NODE_ENV') ?? 'development',
     port,
@@ -179,13 +248,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: int('JOBS_RETENTION_DAYS', 7, 1, 365),
       shutdownGraceMs: int('JOBS_SHUTDOWN_GRACE_MS', 5000, 0, 600_000),
     },
-    // Seed 003 §10.1; the default policy covers every other /api/v1 route.
+    files: {
+      maxBytes: int('FILE_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 ** 4),
+      allowedTypes,
+      linkMaxSeconds: int('FILE_LINK_MAX_SECONDS', 7 * 86400, 60, 365 * 86400),
+      s3,
+    },
+    // Seed 003 §10.1 (uploads: seed 004); the default policy covers every other /api/v1 route.
     rateLimit: {
       enabled: bool('RATE_LIMIT_ENABLED', true),
       authPerMinute: int('RATE_LIMIT_AUTH_PER_MINUTE', 5, 1, 1_000_000),
       profilePerMinute: int('RATE_LIMIT_PROFILE_PER_MINUTE', 30, 1, 1_000_000),
       adminPerMinute: int('RATE_LIMIT_ADMIN_PER_MINUTE', 60, 1, 1_000_000),
       bulkPerHour: int('RATE_LIMIT_BULK_PER_HOUR', 10, 1, 1_000_000),
+      uploadPerHour: int('RATE_LIMIT_UPLOAD_PER_HOUR', 20, 1, 1_000_000),
       defaultPerMinute: int('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),
     },
   };

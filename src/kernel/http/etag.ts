@@ -16,11 +16,14 @@ export const etagOf = (version: number) => `"v${version}"`;
 
 const listOf = (header: string) => header.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
 
+/** True when an If-None-Match header names etag (weak comparison) or is `*`: the caller's copy is current. */
+export const ifNoneMatchHits = (header: string | undefined, etag: string) =>
+  header !== undefined && (header.trim() === '*' || listOf(header).includes(etag));
+
 function sendResource(this: FastifyReply, resource: { version: number }, status = 200): FastifyReply {
   const etag = etagOf(resource.version);
   this.header('etag', etag);
-  const ifNoneMatch = this.request.headers['if-none-match'];
-  if (this.request.method === 'GET' && ifNoneMatch && (ifNoneMatch.trim() === '*' || listOf(ifNoneMatch).includes(etag))) {
+  if (this.request.method === 'GET' && ifNoneMatchHits(this.request.headers['if-none-match'], etag)) {
     return this.code(304).send();
   }
   return this.code(status).send(resource);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import type { Actor } from '../auth/actor';
 
-export type PolicyName = 'auth' | 'profile' | 'admin' | 'bulk' | 'default';
+export type PolicyName = 'auth' | 'profile' | 'admin' | 'bulk' | 'upload' | 'default';
 
 /** One request budget: `limit` requests per `durationSeconds`, counted per IP or per caller. */
 export interface Policy {
@@ -15,13 +15,14 @@ export interface Policy {
 
 export type Policies = Record<PolicyName, Policy>;
 
-/** Seed 003 §10.1, with the numbers from the configuration. */
+/** Seed 003 §10.1 (and seed 004's upload budget), with the numbers from the configuration. */
 export function policiesFrom(config: Config['rateLimit']): Policies {
   return {
     auth: { name: 'auth', limit: config.authPerMinute, durationSeconds: 60, keyBy: 'ip' },
     profile: { name: 'profile', limit: config.profilePerMinute, durationSeconds: 60, keyBy: 'actor' },
     admin: { name: 'admin', limit: config.adminPerMinute, durationSeconds: 60, keyBy: 'actor' },
     bulk: { name: 'bulk', limit: config.bulkPerHour, durationSeconds: 3600, keyBy: 'actor' },
+    upload: { name: 'upload', limit: config.uploadPerHour, durationSeconds: 3600, keyBy: 'actor' },
     default: { name: 'default', limit: config.defaultPerMinute, durationSeconds: 60, keyBy: 'actor' },
   };
 }

@@ -135,13 +135,14 @@ describe('RATE_LIMIT_ENABLED=false', () => {
 });
 
 describe('rate limit configuration', () => {
-  it('defaults to seed 003 §10.1 and a default policy of 600 per minute', () => {
+  it('defaults to seed 003 §10.1, seed 004’s 20 uploads an hour and a default policy of 600 per minute', () => {
     const limits = Object.values(policiesFrom(loadConfig({}).rateLimit)).map(({ name, limit, durationSeconds, keyBy }) => [name, limit, durationSeconds, keyBy]);
     expect(limits).toEqual([
       ['auth', 5, 60, 'ip'],
       ['profile', 30, 60, 'actor'],
       ['admin', 60, 60, 'actor'],
       ['bulk', 10, 3600, 'actor'],
+      ['upload', 20, 3600, 'actor'],
       ['default', 600, 60, 'actor'],
     ]);
     expect(loadConfig({}).rateLimit.enabled).toBe(true);

@@ -8,17 +8,20 @@ export interface RoleDefinition {
 
 /** What every role may do about itself: its profile, and the jobs it started (kernel/jobs). */
 const SELF = ['profile:read', 'profile:update', 'job:read'];
+// Files are shared within an organization: everyone there may store and read them; sharing
+// outside (signed links) and deleting are for managers and administrators.
+const FILES = ['file:create', 'file:read'];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
-  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF] },
-  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
-  { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, 'user:read', 'user:update', 'reports:read'] },
+  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES] },
+  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, ...FILES, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
+  { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, ...FILES, 'file:share', 'file:delete', 'user:read', 'user:update', 'reports:read'] },
   { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, 'audit:read', 'logs:read', 'reports:read', 'event:read'] },
   {
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];

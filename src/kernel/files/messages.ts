@@ -1,0 +1,38 @@
+import { registerMessages } from '../i18n/index';
+
+registerMessages({
+  en: {
+    'problem.FILE_NOT_FOUND.title': 'File not found',
+    'problem.FILE_NOT_FOUND.detail': 'No file with this id exists in your organization.',
+    'problem.FILE_TOO_LARGE.detail': 'The file exceeds the limit of {limit} bytes.',
+    'problem.FILE_TYPE_NOT_ALLOWED.detail': 'Files of type {type} are not accepted here; accepted: {allowed}.',
+    'problem.FILE_NOT_TEXT.detail': 'The file started like text but is not valid UTF-8 text.',
+    'problem.MULTIPART_REQUIRED.detail': 'Send the file as multipart/form-data, in a field named "file".',
+    'problem.FILE_EMPTY.title': 'Empty file',
+    'problem.FILE_EMPTY.detail': 'The file has no content.',
+    'problem.FILE_LINK_INVALID.title': 'Invalid link',
+    'problem.FILE_LINK_INVALID.detail': 'This download link is not valid.',
+    'problem.FILE_LINK_EXPIRED.title': 'Link expired',
+    'problem.FILE_LINK_EXPIRED.detail': 'This download link has expired; ask for a new one.',
+    'problem.FILE_LINK_TOO_LONG.detail': 'A link may stay valid for at most {max} seconds.',
+    'problem.RANGE_NOT_SATISFIABLE.title': 'Range not satisfiable',
+    'problem.RANGE_NOT_SATISFIABLE.detail': 'The requested range lies outside the file ({size} bytes).',
+  },
+  km: {
+    'problem.FILE_NOT_FOUND.title': 'រកមិនឃើញឯកសារ',
+    'problem.FILE_NOT_FOUND.detail': 'គ្មានឯកសារដែលមានលេខសម្គាល់នេះនៅក្នុងស្ថាប័នរបស់អ្នកទេ។',
+    'problem.FILE_TOO_LARGE.detail': 'ឯកសារលើសដែនកំណត់ {limit} បៃ។',
+    'problem.FILE_TYPE_NOT_ALLOWED.detail': 'ឯកសារប្រភេទ {type} មិនត្រូវបានទទួលយកនៅទីនេះទេ។ ប្រភេទដែលទទួលយក៖ {allowed}។',
+    'problem.FILE_NOT_TEXT.detail': 'ឯកសារនេះចាប់ផ្តើមដូចជាអត្ថបទ ប៉ុន្តែមិនមែនជាអត្ថបទ UTF-8 ត្រឹមត្រូវទេ។',
+    'problem.MULTIPART_REQUIRED.detail': 'សូមផ្ញើឯកសារជា multipart/form-data ក្នុងវាលដែលមានឈ្មោះ "file"។',
+    'problem.FILE_EMPTY.title': 'ឯកសារទទេ',
+    'problem.FILE_EMPTY.detail': 'ឯកសារនេះគ្មានខ្លឹមសារទេ។',
+    'problem.FILE_LINK_INVALID.title': 'តំណមិនត្រឹមត្រូវ',
+    'problem.FILE_LINK_INVALID.detail': 'តំណទាញយកនេះមិនត្រឹមត្រូវទេ។',
+    'problem.FILE_LINK_EXPIRED.title': 'តំណផុតកំណត់',
+    'problem.FILE_LINK_EXPIRED.detail': 'តំណទាញយកនេះបានផុតកំណត់ហើយ សូមស្នើសុំតំណថ្មី។',
+    'problem.FILE_LINK_TOO_LONG.detail': 'តំណមួយអាចមានសុពលភាពយ៉ាងច្រើនបំផុត {max} វិនាទី។',
+    'problem.RANGE_NOT_SATISFIABLE.title': 'មិនអាចផ្តល់ចន្លោះដែលបានស្នើបានទេ',
+    'problem.RANGE_NOT_SATISFIABLE.detail': 'ចន្លោះដែលបានស្នើនៅក្រៅឯកសារ ({size} បៃ)។',
+  },
+});
