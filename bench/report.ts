@@ -93,8 +93,9 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
     const w = report.webhooks;
     out.push(
       `webhooks: ${fmt(w.backlog)} events committed at once delivered at ${fmt(w.deliveriesPerSecond)} deliveries/s`,
-      `target: API call to receiver p99 < 1 s at ${w.ratePerSecond} events/s: p50 ${fmt(w.latencyP50Ms)} ms, p99 ${fmt(w.latencyP99Ms)} ms, max ${fmt(w.latencyMaxMs)} ms (${fmt(w.delivered)} of ${fmt(w.sent)}) -> ${met(w.latencyP99Ms < 1000)}`,
+      `target: API call to receiver p99 < 1 s at ${w.ratePerSecond} events/s: p50 ${fmt(w.latencyP50Ms)} ms, p99 ${fmt(w.latencyP99Ms)} ms, max ${fmt(w.latencyMaxMs)} ms (${fmt(w.delivered)} of ${fmt(w.sent)}) -> ${met(w.latencyP99Ms < 1000 && w.failedCalls === 0)}`,
     );
+    if (w.failedCalls > 0) out.push(`WARNING: ${fmt(w.failedCalls)} of ${fmt(w.sent)} API calls failed (first: ${w.firstFailure})`);
   }
   if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);
   return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');

@@ -15,6 +15,9 @@ export interface WebhookFigures {
   latencyMaxMs: number;
   delivered: number;
   sent: number;
+  /** API calls that got no answer or an error (the event was then never committed). */
+  failedCalls: number;
+  firstFailure: string | null;
 }
 
 const BACKLOG = 10_000;
@@ -66,13 +69,20 @@ export async function measureWebhooks(base: string, token: string): Promise<Webh
 
     // Latency: one event per API call, RATE calls a second.
     let sent = 0;
+    let failedCalls = 0;
+    let firstFailure: string | null = null;
     const calls: Promise<unknown>[] = [];
     const tick = 50;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         for (let i = 0; i < (RATE * tick) / 1000; i++) {
           sent++;
-          calls.push(post(`${base}/bench/events`, token, { organization_id: organizationId, count: 1, data: { sent_at: Date.now() } }));
+          calls.push(
+            post(`${base}/bench/events`, token, { organization_id: organizationId, count: 1, data: { sent_at: Date.now() } }).catch((error: Error) => {
+              failedCalls++;
+              firstFailure ??= `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
+            }),
+          );
         }
         if (sent >= RATE * RATE_SECONDS) {
           clearInterval(timer);
@@ -81,7 +91,7 @@ export async function measureWebhooks(base: string, token: string): Promise<Webh
       }, tick);
     });
     await Promise.all(calls);
-    await until(() => latencies.length >= sent, 60_000, `${sent} timed deliveries`);
+    await until(() => latencies.length >= sent - failedCalls, 120_000, `${sent - failedCalls} timed deliveries`);
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
       backlog: BACKLOG,
@@ -92,6 +102,8 @@ export async function measureWebhooks(base: string, token: string): Promise<Webh
       latencyMaxMs: sorted.at(-1) ?? NaN,
       delivered: latencies.length,
       sent,
+      failedCalls,
+      firstFailure,
     };
   } finally {
     receiver.closeAllConnections();
