@@ -18,7 +18,7 @@ import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
 import { jobsPlugin, type JobsPluginOptions } from './kernel/jobs/index';
 import { filesPlugin } from './kernel/files/index';
-import { mailPlugin } from './kernel/mail/index';
+import { mailPlugin, type MailServiceOptions } from './kernel/mail/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 import { webhooksPlugin, type DeliveryOptions } from './kernel/webhooks/index';
 
@@ -41,6 +41,8 @@ export interface AppOptions {
   webhooks?: DeliveryOptions;
   /** Job queue timing overrides (tests). */
   jobs?: JobsPluginOptions;
+  /** Mail delivery overrides (tests: retries without backoff). */
+  mail?: MailServiceOptions;
 }
 
 /** The modules `npm start` serves, in order. */
@@ -78,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApiPlugin);
   // The job queue (app.jobs) and the mail service (app.mail), before the modules that use them.
   await app.register(jobsPlugin, options.jobs ?? {});
-  await app.register(mailPlugin);
+  await app.register(mailPlugin, options.mail ?? {});
   await app.register(webhooksPlugin, options.webhooks ?? {});
   // The file store (app.files) and /api/v1/files, before the modules that store files.
   await app.register(filesPlugin);

@@ -93,6 +93,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000' })).toThrow('JOBS_SHUTDOWN_GRACE_MS (20000) must not exceed SHUTDOWN_TIMEOUT_MS (10000)');
     expect(loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000' }).jobs.shutdownGraceMs).toBe(20000);
   });
+
+  it('reads the mail delivery settings and refuses a rate of zero', () => {
+    expect(loadConfig({}).mail).toEqual({ retryLimit: 6, retryDelaySeconds: 60, bulkRatePerMinute: 600 });
+    expect(loadConfig({ MAIL_RETRY_LIMIT: '0', MAIL_RETRY_DELAY_SECONDS: '5', MAIL_BULK_RATE_PER_MINUTE: '840' }).mail).toEqual({ retryLimit: 0, retryDelaySeconds: 5, bulkRatePerMinute: 840 });
+    expect(() => loadConfig({ MAIL_BULK_RATE_PER_MINUTE: '0' })).toThrow('MAIL_BULK_RATE_PER_MINUTE must be a whole number between 1 and 1000000 (got "0")');
+    expect(() => loadConfig({ MAIL_RETRY_LIMIT: 'many' })).toThrow('MAIL_RETRY_LIMIT must be a whole number between 0 and 20 (got "many")');
+  });
 });
 
 describe('file storage configuration', () => {

@@ -35,6 +35,15 @@ export interface Config {
     /** Lets webhook URLs reach loopback and private networks (tests, local development). */
     allowPrivateTargets: boolean;
   };
+  /** Delivery of email through SMTP (kernel/mail, docs/email.md). */
+  mail: {
+    /** Attempts after the first failed one (temporary refusals, connection errors). */
+    retryLimit: number;
+    /** Wait before the first retry; it doubles on each next one, plus up to 100% jitter. */
+    retryDelaySeconds: number;
+    /** Bulk messages handed to the SMTP server per minute, across all instances. */
+    bulkRatePerMinute: number;
+  };
   /** The job queue (kernel/jobs, docs/jobs.md). */
   jobs: {
     /** How often an idle worker looks for due jobs (new jobs wake it at once). */
@@ -241,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhooks: {
       allowPrivateTargets: bool('ALLOW_PRIVATE_WEBHOOK_TARGETS', false),
+    },
+    mail: {
+      retryLimit: int('MAIL_RETRY_LIMIT', 6, 0, 20),
+      retryDelaySeconds: int('MAIL_RETRY_DELAY_SECONDS', 60, 0, 3600),
+      bulkRatePerMinute: int('MAIL_BULK_RATE_PER_MINUTE', 600, 1, 1_000_000),
     },
     jobs: {
       pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 2000, 100, 60_000),

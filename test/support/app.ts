@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type Module } from '../../src/app';
 import type { JobsPluginOptions } from '../../src/kernel/jobs/index';
+import type { MailServiceOptions } from '../../src/kernel/mail/index';
 import type { RateLimitOptions } from '../../src/kernel/ratelimit/index';
 import type { DeliveryOptions } from '../../src/kernel/webhooks/index';
 import { loadConfig } from '../../src/config';
@@ -20,6 +21,7 @@ export interface TestAppOptions {
   rateLimit?: RateLimitOptions;
   webhooks?: DeliveryOptions;
   jobs?: JobsPluginOptions;
+  mail?: MailServiceOptions;
 }
 
 /** An app on its own fresh database, with the test-only widgets module; close() drops it all. */
@@ -37,6 +39,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Fasti
     rateLimit: options.rateLimit,
     webhooks: options.webhooks,
     jobs: options.jobs,
+    mail: options.mail,
   });
   // The app is ready (no more hooks): wrap close() to remove its DATA_DIR afterwards.
   const close = app.close.bind(app);

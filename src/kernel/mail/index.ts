@@ -12,17 +12,16 @@ declare module 'fastify' {
 }
 
 /**
- * Decorates the app with `mail` (the service every module uses), runs its poller while the app
- * is up, and serves the admin endpoints under /api/v1. Register it before the modules.
+ * Decorates the app with `mail` (the service every module uses), declares its delivery jobs on
+ * the job queue, and serves the admin endpoints under /api/v1. Register it after the jobs plugin
+ * and before the modules.
  */
 export const mailPlugin = fp<MailServiceOptions>(
   async (app, options) => {
-    const mail = createMailService(app.kernel, { log: app.log, ...options });
+    const mail = createMailService(app.kernel, app.jobs, { log: app.log, ...options });
     app.decorate('mail', mail);
-    app.addHook('onReady', async () => mail.start());
-    // preClose runs before the database is closed (onClose), so deliveries in progress can finish.
-    app.addHook('preClose', async () => mail.stop());
+    app.addHook('onClose', async () => mail.stop());
     await app.register(mailRoutes, { prefix: '/api/v1' });
   },
-  { name: 'deskbase-mail' },
+  { name: 'deskbase-mail', dependencies: ['deskbase-jobs'] },
 );

@@ -1,10 +1,11 @@
-import { and, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
+import type { JobContext, JobService } from '../jobs/index';
 import type { Kernel } from '../kernel';
 import type { Variables } from './render';
 import { createSmtpSender, SmtpFailure, type SmtpAccepted, type SmtpSender } from './smtp';
-import { emailMessages } from './tables';
+import { emailMessages, mailSendSlots } from './tables';
 import { customTemplate, lenientVariables } from './custom-templates';
 import { mailLocale, renderMail } from './templates';
 
@@ -24,6 +25,11 @@ export interface OutgoingMail {
   locale?: string;
   variables: Variables;
   attachments?: MailAttachment[];
+  /**
+   * Part of a mass mailing (invitations, reminders): delivered at MAIL_BULK_RATE_PER_MINUTE at
+   * low priority, behind transactional mail, which is never held back by it.
+   */
+  bulk?: boolean;
 }
 
 export interface MailLog {
@@ -32,22 +38,22 @@ export interface MailLog {
 }
 
 export interface MailServiceOptions {
-  /** Wait before the 2nd, 3rd, … attempt; one more than their count is the attempt limit. */
-  retryDelaysMs?: number[];
-  /** How often the poller looks for due messages; 0 disables it (flush()/deliverPending() only). */
-  pollIntervalMs?: number;
-  /** Messages claimed per round. */
-  batchSize?: number;
+  /** false: every retry waits exactly MAIL_RETRY_DELAY_SECONDS (tests); default true (doubling). */
+  retryBackoff?: boolean;
+  /** Deliveries running at once on each instance (default 4). */
+  concurrency?: number;
   log?: MailLog;
 }
 
-export type DeliveryOutcome = 'sent' | 'retrying' | 'failed';
+export type DeliveryOutcome = 'sent' | 'retrying' | 'failed' | 'bounced';
 
 type Row = typeof emailMessages.$inferSelect;
 
+export const DELIVERY_QUEUE = 'mail.deliver';
+const SWEEP_QUEUE = 'mail.sweep';
+/** Bounds one delivery attempt; the SMTP timeouts (smtp.ts) end it well before. */
+const DELIVERY_TIMEOUT_SECONDS = 120;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-/** Far longer than any delivery can take (the SMTP timeouts bound it). */
-const STALE_CLAIM_MS = 10 * 60_000;
 const RECIPIENT = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
 const silent: MailLog = { warn() {}, error() {} };
 const LINK_TOKEN = /([?&](?:amp;)?token=)[^&"'\s<>]+/g;
@@ -55,57 +61,37 @@ const LINK_TOKEN = /([?&](?:amp;)?token=)[^&"'\s<>]+/g;
 /** `…/reset-password?token=rst_abc` → `…/reset-password?token=[redacted]` (the recipient has the real one). */
 export const redactLinkTokens = (body: string) => body.replace(LINK_TOKEN, '$1[redacted]');
 
+/** Thrown by a delivery job whose attempt failed for now: the job queue retries it. */
+class DeliveryDeferred extends Error {}
+
 /**
- * The platform's one mail service. `send` only records the message, in the caller's transaction,
- * so nothing leaves before that transaction commits (and never if it rolls back). SMTP delivery
- * happens afterwards: `flush()` right after the commit, and a poller for retries. Every claim is
- * one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so several instances never send a
- * message twice; moving to a job queue means calling `deliver(id)` from a job instead.
+ * The platform's one mail service. `send` records the message and, with SMTP, enqueues its
+ * delivery job in the caller's transaction, so nothing leaves before that transaction commits (and
+ * never if it rolls back). The job queue (kernel/jobs) runs the delivery on any instance, once at a
+ * time, and retries temporary failures with exponential backoff and jitter (MAIL_RETRY_*). Bulk
+ * messages take their turn from a schedule shared by every instance (MAIL_BULK_RATE_PER_MINUTE).
  * Without SMTP_URL, messages go to the development mailbox (the same table, transport `mailbox`).
  */
-export function createMailService(kernel: Kernel, options: MailServiceOptions = {}) {
+export function createMailService(kernel: Kernel, jobs: JobService, options: MailServiceOptions = {}) {
   const { config, database } = kernel;
   const t = emailMessages;
-  const retryDelaysMs = options.retryDelaysMs ?? [60_000, 5 * 60_000];
-  const maxAttempts = retryDelaysMs.length + 1;
-  const batchSize = options.batchSize ?? 10;
+  const maxAttempts = config.mail.retryLimit + 1;
   const log = options.log ?? silent;
   let smtp: SmtpSender | undefined;
   const sender = () => (smtp ??= createSmtpSender(config.smtpUrl!));
-  const running = new Set<Promise<unknown>>();
-  let poller: NodeJS.Timeout | undefined;
-  let polling = false;
 
-  /** Runs work tracked, so stop() can wait for it. */
-  function track<T>(work: Promise<T>): Promise<T> {
-    running.add(work);
-    return work.finally(() => running.delete(work));
-  }
-
-  /** Claims up to `limit` queued SMTP messages matching `due`: each claim counts one attempt. */
-  async function claim(due: SQL | undefined, limit: number): Promise<Row[]> {
-    const candidates = database.db
-      .select({ id: t.id })
-      .from(t)
-      .where(and(eq(t.transport, 'smtp'), eq(t.status, 'queued'), lt(t.attempts, maxAttempts), due))
-      .orderBy(t.createdAt)
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    return database.db
+  /** Claims a queued message for one attempt (counted), unless it reached a final state meanwhile. */
+  async function claim(id: string): Promise<Row | undefined> {
+    const [row] = await database.db
       .update(t)
       .set({ attempts: sql`${t.attempts} + 1`, updatedAt: kernel.now() })
-      .where(inArray(t.id, candidates))
+      .where(and(eq(t.id, id), eq(t.transport, 'smtp'), eq(t.status, 'queued')))
       .returning();
+    return row;
   }
 
-  /** Never tried, or its last failure is older than the wait before the next attempt. */
-  function dueCondition(withRetries: boolean): SQL | undefined {
-    const now = kernel.now().getTime();
-    const retries = retryDelaysMs.map((delay, i) => and(eq(t.attempts, i + 1), lte(t.updatedAt, new Date(now - delay))));
-    return withRetries ? or(eq(t.attempts, 0), ...retries) : eq(t.attempts, 0);
-  }
-
-  async function deliverClaimed(row: Row): Promise<DeliveryOutcome> {
+  /** One attempt; `lastChance`: no retry follows, so a temporary failure is final too. */
+  async function deliverClaimed(row: Row, lastChance: boolean): Promise<{ outcome: DeliveryOutcome; reason?: string }> {
     const data = (row.metadata.attachment_data as string[] | undefined) ?? [];
     // Attachment bytes are kept only until the message reaches a final state.
     const withoutData = sql`${t.metadata} - 'attachment_data'`;
@@ -121,15 +107,16 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
       });
     } catch (error) {
       const failure = error instanceof SmtpFailure ? error : new SmtpFailure('Delivery failed unexpectedly', false, null);
-      const final = failure.permanent || row.attempts >= maxAttempts;
+      const final = failure.permanent || lastChance || row.attempts >= maxAttempts;
+      const outcome: DeliveryOutcome = !final ? 'retrying' : failure.bounced ? 'bounced' : 'failed';
       await database.db
         .update(t)
-        .set({ status: final ? 'failed' : 'queued', lastError: failure.message, smtpResponse: failure.response, updatedAt: kernel.now(), ...(final ? { metadata: withoutData } : {}) })
+        .set({ status: outcome === 'retrying' ? 'queued' : outcome, lastError: failure.message, smtpResponse: failure.response, updatedAt: kernel.now(), ...(final ? { metadata: withoutData } : {}) })
         .where(eq(t.id, row.id));
-      log.warn({ email_message_id: row.id, attempts: row.attempts, final, reason: failure.message }, 'mail delivery failed');
-      return final ? 'failed' : 'retrying';
+      log.warn({ email_message_id: row.id, attempts: row.attempts, outcome, reason: failure.message }, 'mail delivery failed');
+      return { outcome, reason: failure.message };
     }
-    // Should this update fail, the message stays queued and is sent again later: at least once.
+    // Should this update fail, the job fails and delivers again later: at least once.
     const now = kernel.now();
     await database.db
       .update(t)
@@ -146,37 +133,74 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
         htmlBody: row.htmlBody === null ? null : redactLinkTokens(row.htmlBody),
       })
       .where(eq(t.id, row.id));
-    return 'sent';
+    return { outcome: 'sent' };
   }
 
-  /** Claims and delivers in rounds until nothing is due; returns how many were attempted. */
-  async function deliverDue(withRetries: boolean): Promise<number> {
-    let attempted = 0;
-    for (;;) {
-      const rows = await claim(dueCondition(withRetries), batchSize);
-      for (const row of rows) await deliverClaimed(row);
-      attempted += rows.length;
-      if (rows.length < batchSize) return attempted;
-    }
+  /** The delivery job: one attempt; a temporary failure throws, so the queue schedules the next. */
+  async function deliveryJob(data: { id: string }, context: JobContext): Promise<{ status: DeliveryOutcome | 'skipped' }> {
+    const row = await claim(data.id);
+    // Sent, failed or erased meanwhile: nothing to do.
+    if (!row) return { status: 'skipped' };
+    const { outcome, reason } = await deliverClaimed(row, context.attempt >= maxAttempts);
+    if (outcome === 'retrying') throw new DeliveryDeferred(reason);
+    return { status: outcome };
   }
 
   /**
-   * A message whose last attempt was cut short (the process stopped mid-delivery) would stay queued
-   * forever; once it is clearly stale it is marked failed.
+   * A message whose final attempt was cut short (the process died mid-delivery) stays queued while
+   * its job expires without a retry; once it is clearly stale it is marked failed.
    */
-  async function failInterrupted(): Promise<void> {
+  async function failInterrupted(): Promise<{ failed: number }> {
     const now = kernel.now();
-    await database.db
+    const stale = new Date(now.getTime() - 2 * DELIVERY_TIMEOUT_SECONDS * 1000);
+    const failed = await database.db
       .update(t)
       .set({ status: 'failed', lastError: 'Delivery interrupted during the last attempt', updatedAt: now, metadata: sql`${t.metadata} - 'attachment_data'` })
-      .where(and(eq(t.transport, 'smtp'), eq(t.status, 'queued'), gte(t.attempts, maxAttempts), lte(t.updatedAt, new Date(now.getTime() - STALE_CLAIM_MS))));
+      .where(and(eq(t.transport, 'smtp'), eq(t.status, 'queued'), gte(t.attempts, maxAttempts), lte(t.updatedAt, stale)))
+      .returning({ id: t.id });
+    return { failed: failed.length };
+  }
+
+  /**
+   * The instant the next bulk message may leave, reserved in the caller's transaction (a rollback
+   * gives the slot back). The row lock orders concurrent bulk senders.
+   */
+  async function reserveBulkSlot(executor: Executor): Promise<Date> {
+    const spacingMs = 60_000 / config.mail.bulkRatePerMinute;
+    const now = kernel.now();
+    const [slot] = await executor
+      .insert(mailSendSlots)
+      .values({ lane: 'bulk', nextAt: new Date(now.getTime() + spacingMs) })
+      .onConflictDoUpdate({
+        target: mailSendSlots.lane,
+        set: { nextAt: sql`greatest(${mailSendSlots.nextAt}, ${now}) + make_interval(secs => ${spacingMs / 1000})` },
+      })
+      .returning({ nextAt: mailSendSlots.nextAt });
+    return new Date(slot!.nextAt.getTime() - spacingMs);
   }
 
   const smtpEnabled = () => Boolean(config.smtpUrl);
 
+  if (smtpEnabled()) {
+    jobs.work(
+      DELIVERY_QUEUE,
+      {
+        concurrency: options.concurrency ?? 4,
+        timeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
+        retryLimit: config.mail.retryLimit,
+        retryDelaySeconds: config.mail.retryDelaySeconds,
+        retryBackoff: options.retryBackoff ?? true,
+      },
+      deliveryJob,
+    );
+    jobs.work(SWEEP_QUEUE, { retryLimit: 0 }, failInterrupted);
+    void jobs.schedule(SWEEP_QUEUE, '*/5 * * * *');
+  }
+
   /**
    * Renders and records a message in the caller's transaction; returns its id. With SMTP it is
-   * queued (call flush() after the commit); otherwise it lands in the development mailbox.
+   * queued with its delivery job (which runs once that transaction commits); otherwise it lands
+   * in the development mailbox.
    */
   async function send(executor: Executor, mail: OutgoingMail): Promise<string> {
     const to = mail.to.trim();
@@ -207,50 +231,20 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
       updatedAt: now,
       sentAt: smtpMode ? null : now,
     });
+    if (smtpMode) {
+      const notBefore = mail.bulk ? await reserveBulkSlot(executor) : undefined;
+      await jobs.enqueue(executor, DELIVERY_QUEUE, { id }, {
+        // A platform job: its message's status is what the API shows (GET /email/messages).
+        organizationId: null,
+        priority: mail.bulk ? 'low' : 'high',
+        ...(notBefore && notBefore > now ? { startAfter: notBefore } : {}),
+      });
+    }
     return id;
   }
 
-  /** Delivers what committed transactions queued, now. Call it after the transaction; never throws. */
-  async function flush(): Promise<void> {
-    if (!smtpEnabled()) return;
-    try {
-      await track(deliverDue(false));
-    } catch (error) {
-      log.error({ err: error }, 'mail flush failed; the poller will retry');
-    }
-  }
-
-  /** One poller round: first attempts and retries whose wait is over. Returns how many were attempted. */
-  async function deliverPending(): Promise<number> {
-    if (!smtpEnabled()) return 0;
-    return track(failInterrupted().then(() => deliverDue(true)));
-  }
-
-  /** Delivers one queued message regardless of its retry wait (the hook for a job queue); null if not claimable. */
-  async function deliver(id: string): Promise<DeliveryOutcome | null> {
-    if (!smtpEnabled()) return null;
-    const [row] = await claim(eq(t.id, id), 1);
-    return row ? track(deliverClaimed(row)) : null;
-  }
-
-  function start(): void {
-    const interval = options.pollIntervalMs ?? 10_000;
-    if (!smtpEnabled() || interval <= 0 || poller) return;
-    poller = setInterval(() => {
-      if (polling) return;
-      polling = true;
-      deliverPending()
-        .catch((error: unknown) => log.error({ err: error }, 'mail poller round failed'))
-        .finally(() => (polling = false));
-    }, interval);
-    poller.unref();
-  }
-
-  /** Stops the poller and waits for deliveries in progress (call it before the database closes). */
+  /** Nothing to wait for: deliveries run as jobs, which the job queue drains on shutdown. */
   async function stop(): Promise<void> {
-    clearInterval(poller);
-    poller = undefined;
-    await Promise.allSettled([...running]);
     smtp?.close();
     smtp = undefined;
   }
@@ -261,7 +255,7 @@ export function createMailService(kernel: Kernel, options: MailServiceOptions = 
     return removed.length;
   }
 
-  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, flush, deliverPending, deliver, forgetRecipient, start, stop };
+  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, forgetRecipient, failInterrupted, stop };
 }
 
 export type MailService = ReturnType<typeof createMailService>;

@@ -1,25 +1,19 @@
 import { eq } from 'drizzle-orm';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openTestDatabase } from '../../../test/support/database';
-import { loadConfig } from '../../config';
-import { createKernel, type Kernel } from '../kernel';
+import { createTestApp, type TestAppOptions } from '../../../test/support/app';
+import { newId } from '../db/ids';
 import { loggerOptions } from '../observability/logger';
-import { createMailService, type MailService, type MailServiceOptions } from './index';
+import type { OutgoingMail } from './index';
 import { emailMessages } from './tables';
 import { SMTP_PASSWORD, startSmtpServer, type TestSmtpServer } from './testing';
 
 let smtp: TestSmtpServer;
-let kernel: Kernel;
-let mail: MailService;
+let app: FastifyInstance;
 const logLines: string[] = [];
 
 const variables = { first_name: '<b>Ann & "Bob"</b>', link: 'https://desk.example.com/verify-email?token=abc&x=1' };
-const message = (overrides: Partial<Parameters<MailService['send']>[1]> = {}) => ({
+const message = (overrides: Partial<OutgoingMail> = {}): OutgoingMail => ({
   organizationId: 'org_a',
   type: 'verify_email',
   to: 'ann@example.com',
@@ -27,49 +21,67 @@ const message = (overrides: Partial<Parameters<MailService['send']>[1]> = {}) =>
   ...overrides,
 });
 
-/** A kernel on a fresh database, as the app builds it, with SMTP_URL pointing at `url`. */
-async function kernelFor(url: string): Promise<Kernel> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'deskbase-mail-'));
-  const config = loadConfig({ DATA_DIR: dataDir, SMTP_URL: url, MAIL_FROM: 'Deskbase Test <no-reply@desk.example.com>', NODE_ENV: 'test' });
-  return createKernel(config, await openTestDatabase());
+/**
+ * An app sending through `url`, as `npm start` runs it, logging at trace level into `lines`;
+ * workers poll every 100 ms and temporary failures are retried after exactly one second.
+ */
+function appFor(url: string, lines: string[], env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  return createTestApp({
+    modules: [],
+    env: { SMTP_URL: url, MAIL_FROM: 'Deskbase Test <no-reply@desk.example.com>', MAIL_RETRY_LIMIT: '2', MAIL_RETRY_DELAY_SECONDS: '1', ...env },
+    logger: { ...loggerOptions('trace'), stream: { write: (line: string) => void lines.push(line) } },
+    jobs: { pollIntervalMs: 100, shutdownGraceMs: 1000 },
+    mail: { retryBackoff: false },
+    ...options,
+  });
 }
 
-/** The service as the app runs it, logging through the app's pino settings into `lines`. */
-const serviceFor = (k: Kernel, lines: string[], options: MailServiceOptions = {}) =>
-  createMailService(k, { pollIntervalMs: 0, ...options, log: pino(loggerOptions('trace'), { write: (line: string) => void lines.push(line) }) });
+async function row(id: string, on = app) {
+  const [found] = await on.kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
+  return found;
+}
 
-async function row(id: string, k = kernel) {
-  const [found] = await k.database.db.select().from(emailMessages).where(eq(emailMessages.id, id));
-  return found!;
+/** The stored message once `check` holds for it. */
+async function rowWhen(id: string, check: (found: typeof emailMessages.$inferSelect) => boolean, on = app) {
+  return vi.waitFor(
+    async () => {
+      const found = await row(id, on);
+      if (!found || !check(found)) throw new Error(`message ${id} is ${found?.status ?? 'missing'} after ${found?.attempts ?? 0} attempts`);
+      return found;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }
 
 /** Records a message the way a route does: inside a committed transaction. */
-const record = (overrides?: Parameters<typeof message>[0]) => kernel.database.transaction((tx) => mail.send(tx, message(overrides)));
+const record = (overrides?: Partial<OutgoingMail>, on = app) => on.kernel.database.transaction((tx) => on.mail.send(tx, message(overrides)));
+
+const deliveredTo = (address: string) => smtp.received.filter((m) => !Array.isArray(m.to) && m.to?.text === address);
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  kernel = await kernelFor(smtp.url);
-  // Retries are made quick for the tests; the poller is driven by hand (deliverPending).
-  mail = serviceFor(kernel, logLines, { retryDelaysMs: [150, 150] });
+  app = await appFor(smtp.url, logLines);
 });
 afterAll(async () => {
-  await mail.stop();
-  await kernel.database.close();
+  await app.close();
   await smtp.close();
 });
 afterEach(() => {
   smtp.refuseRecipient = null;
 });
 
-describe('SMTP delivery', () => {
-  it('queues in the transaction and sends only after commit, with escaped variables', async () => {
+describe('SMTP delivery through the job queue', () => {
+  it('queues in the transaction and sends once it commits, with escaped variables', async () => {
     const before = smtp.received.length;
-    const id = await record();
-    expect(mail.transport).toBe('smtp');
-    expect(await row(id)).toMatchObject({ status: 'queued', attempts: 0, transport: 'smtp' });
-    expect(smtp.received.length).toBe(before);
-
-    await mail.flush();
+    const id = await app.kernel.database.transaction(async (tx) => {
+      const queued = await app.mail.send(tx, message());
+      // Not even a worker on another instance can see it yet.
+      const [inside] = await tx.select().from(emailMessages).where(eq(emailMessages.id, queued));
+      expect(inside).toMatchObject({ status: 'queued', attempts: 0, transport: 'smtp' });
+      return queued;
+    });
+    expect(app.mail.transport).toBe('smtp');
+    const stored = await rowWhen(id, (r) => r.status === 'sent');
     expect(smtp.received.length).toBe(before + 1);
     const parsed = smtp.received.at(-1)!;
     expect(parsed.subject).toBe('Verify your email address');
@@ -81,7 +93,6 @@ describe('SMTP delivery', () => {
     expect(parsed.html).toContain('href="https://desk.example.com/verify-email?token=abc&amp;x=1"');
     expect(parsed.html).not.toContain('<b>Ann');
 
-    const stored = await row(id);
     expect(stored).toMatchObject({ status: 'sent', attempts: 1, lastError: null, smtpMessageId: parsed.messageId });
     expect(stored.smtpResponse).toMatch(/^250 /);
     expect(stored.sentAt).toBeInstanceOf(Date);
@@ -92,94 +103,67 @@ describe('SMTP delivery', () => {
   });
 
   it('never sends a message whose transaction rolled back', async () => {
-    const before = smtp.received.length;
     let id = '';
     await expect(
-      kernel.database.transaction(async (tx) => {
-        id = await mail.send(tx, message({ to: 'rolled-back@example.com' }));
+      app.kernel.database.transaction(async (tx) => {
+        id = await app.mail.send(tx, message({ to: 'rolled-back@example.com' }));
         throw new Error('the caller changed its mind');
       }),
     ).rejects.toThrow('changed its mind');
-    await mail.flush();
-    expect(await mail.deliverPending()).toBe(0);
-    expect(smtp.received.length).toBe(before);
-    expect(await kernel.database.db.select().from(emailMessages).where(eq(emailMessages.id, id))).toEqual([]);
+    // A message recorded afterwards goes out; the rolled-back one never existed.
+    await rowWhen(await record({ to: 'after-rollback@example.com' }), (r) => r.status === 'sent');
+    expect(deliveredTo('rolled-back@example.com')).toEqual([]);
+    expect(await row(id)).toBeUndefined();
   });
 
-  it('marks a message refused for good (550) failed at once, with the reason', async () => {
+  it('marks a recipient refused for good (550 at RCPT TO) bounced at once, with the reason, and never retries it', async () => {
     smtp.refuseRecipient = { code: 550, message: 'Mailbox unavailable: no such user' };
     const tried = smtp.recipientsTried;
     const id = await record({ to: 'nobody@example.com' });
-    await mail.flush();
-    const stored = await row(id);
-    expect(stored).toMatchObject({ status: 'failed', attempts: 1, sentAt: null });
+    const stored = await rowWhen(id, (r) => r.status !== 'queued');
+    expect(stored).toMatchObject({ status: 'bounced', attempts: 1, sentAt: null });
     expect(stored.lastError).toContain('550');
     expect(stored.lastError).toContain('no such user');
     expect(stored.smtpResponse).toMatch(/^550 /);
-    // A permanent refusal is final: later rounds leave it alone.
-    await sleep(200);
-    await mail.deliverPending();
+    // Longer than the retry delay: a final refusal is not tried again.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(smtp.recipientsTried).toBe(tried + 1);
   });
 
-  it('retries a temporary refusal (451) after a wait, up to the attempt limit, then fails', async () => {
+  it('retries a temporary refusal (451) up to MAIL_RETRY_LIMIT, then fails with the reason', async () => {
     smtp.refuseRecipient = { code: 451, message: 'Try again later' };
     const tried = smtp.recipientsTried;
     const id = await record({ to: 'busy@example.com' });
-    await mail.flush();
-    expect(await row(id)).toMatchObject({ status: 'queued', attempts: 1 });
-    expect((await row(id)).lastError).toContain('451');
-
-    // Not due yet: the wait before the second attempt has not passed.
-    expect(await mail.deliverPending()).toBe(0);
-    await sleep(200);
-    expect(await mail.deliverPending()).toBe(1);
-    expect(await row(id)).toMatchObject({ status: 'queued', attempts: 2 });
-    await sleep(200);
-    expect(await mail.deliverPending()).toBe(1);
-    const stored = await row(id);
+    const first = await rowWhen(id, (r) => r.attempts >= 1 && r.lastError !== null);
+    expect(first).toMatchObject({ status: 'queued' });
+    expect(first.lastError).toContain('451');
+    const stored = await rowWhen(id, (r) => r.status !== 'queued');
     expect(stored).toMatchObject({ status: 'failed', attempts: 3 });
     expect(stored.lastError).toContain('Try again later');
+    // Each attempt waited for the retry delay: three attempts take at least two seconds.
+    expect(stored.updatedAt.getTime() - stored.createdAt.getTime()).toBeGreaterThanOrEqual(1900);
     expect(smtp.recipientsTried).toBe(tried + 3);
-
-    await sleep(200);
-    expect(await mail.deliverPending()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(smtp.recipientsTried).toBe(tried + 3);
   });
 
   it('sends on a later attempt once the server accepts again', async () => {
     smtp.refuseRecipient = { code: 421, message: 'Service not available' };
     const id = await record({ to: 'later@example.com' });
-    await mail.flush();
-    expect(await row(id)).toMatchObject({ status: 'queued', attempts: 1 });
+    await rowWhen(id, (r) => r.attempts === 1 && r.lastError !== null);
     smtp.refuseRecipient = null;
-    await sleep(200);
-    await mail.deliverPending();
-    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(await rowWhen(id, (r) => r.status === 'sent')).toMatchObject({ attempts: 2, lastError: null });
+    expect(deliveredTo('later@example.com')).toHaveLength(1);
   });
 
-  it('delivers every queued message exactly once when several instances poll together', async () => {
-    const before = smtp.received.length;
-    const ids = await kernel.database.transaction(async (tx) => {
+  it('delivers each of many queued messages exactly once', async () => {
+    const ids = await app.kernel.database.transaction(async (tx) => {
       const out: string[] = [];
-      for (let i = 0; i < 12; i++) out.push(await mail.send(tx, message({ to: `crowd-${i}@example.com` })));
+      for (let i = 0; i < 12; i++) out.push(await app.mail.send(tx, message({ to: `crowd-${i}@example.com` })));
       return out;
     });
-    // Three services on one database stand for three server instances.
-    const instances = [mail, createMailService(kernel, { batchSize: 2 }), createMailService(kernel, { batchSize: 3 })];
-    const counts = await Promise.all(instances.map((instance) => instance.deliverPending()));
-    await Promise.all(instances.slice(1).map((instance) => instance.stop()));
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
-    const addresses = smtp.received.slice(before).map((m) => (Array.isArray(m.to) ? '' : m.to?.text));
-    expect(addresses.sort()).toEqual(ids.map((_, i) => `crowd-${i}@example.com`).sort());
-    for (const id of ids) expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1 });
-  });
-
-  it('delivers one message on demand with deliver(id), once', async () => {
-    const id = await record({ to: 'direct@example.com' });
-    expect(await mail.deliver(id)).toBe('sent');
-    expect(await mail.deliver(id)).toBeNull();
-    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    for (const id of ids) expect(await rowWhen(id, (r) => r.status === 'sent')).toMatchObject({ attempts: 1 });
+    for (let i = 0; i < 12; i++) expect(deliveredTo(`crowd-${i}@example.com`)).toHaveLength(1);
   });
 
   it('sends attachments and drops their stored bytes once sent', async () => {
@@ -187,23 +171,63 @@ describe('SMTP delivery', () => {
       to: 'files@example.com',
       attachments: [{ filename: 'invoice.txt', contentType: 'text/plain', content: 'Total: 42 USD' }],
     });
-    expect((await row(id)).metadata).toHaveProperty('attachment_data');
-    await mail.flush();
-    const parsed = smtp.received.at(-1)!;
-    expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['invoice.txt', 'text/plain', 'Total: 42 USD']]);
-    const stored = await row(id);
+    const stored = await rowWhen(id, (r) => r.status === 'sent');
+    const [parsed] = deliveredTo('files@example.com');
+    expect(parsed!.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['invoice.txt', 'text/plain', 'Total: 42 USD']]);
     expect(stored.attachments).toEqual([{ filename: 'invoice.txt', content_type: 'text/plain', size: 13 }]);
     expect(stored.metadata).toEqual({ locale: 'en' });
   });
 
   it('renders the Khmer template for locale km', async () => {
     const id = await record({ to: 'sok@example.com', type: 'password_reset', locale: 'km', variables: { first_name: 'សុខ', link: 'https://desk.example.com/reset-password?token=t' } });
-    await mail.flush();
-    const parsed = smtp.received.at(-1)!;
-    expect(parsed.subject).toBe('កំណត់ពាក្យសម្ងាត់របស់អ្នកឡើងវិញ');
-    expect(parsed.text).toContain('សួស្តី សុខ,');
-    expect(parsed.html).toContain('lang="km"');
-    expect((await row(id)).metadata).toEqual({ locale: 'km' });
+    expect((await rowWhen(id, (r) => r.status === 'sent')).metadata).toEqual({ locale: 'km' });
+    const [parsed] = deliveredTo('sok@example.com');
+    expect(parsed!.subject).toBe('កំណត់ពាក្យសម្ងាត់របស់អ្នកឡើងវិញ');
+    expect(parsed!.text).toContain('សួស្តី សុខ,');
+    expect(parsed!.html).toContain('lang="km"');
+  });
+
+  it('fails a message whose last attempt was interrupted, once it is stale, and leaves the others', async () => {
+    const now = new Date();
+    const old = new Date(now.getTime() - 3600_000);
+    const base = { organizationId: 'org_a', messageType: 'verify_email', fromAddress: 'a@example.com', subject: 's', textBody: 't', transport: 'smtp' as const, status: 'queued' as const };
+    const [stale, recent, early] = [newId('eml'), newId('eml'), newId('eml')];
+    await app.kernel.database.db.insert(emailMessages).values([
+      { ...base, id: stale, toAddress: 'stale@example.com', attempts: app.mail.maxAttempts, createdAt: old, updatedAt: old },
+      { ...base, id: recent, toAddress: 'recent@example.com', attempts: app.mail.maxAttempts, createdAt: old, updatedAt: now },
+      { ...base, id: early, toAddress: 'early@example.com', attempts: 1, createdAt: old, updatedAt: old },
+    ]);
+    expect(await app.mail.failInterrupted()).toEqual({ failed: 1 });
+    expect(await row(stale)).toMatchObject({ status: 'failed', lastError: 'Delivery interrupted during the last attempt' });
+    expect(await row(recent)).toMatchObject({ status: 'queued' });
+    expect(await row(early)).toMatchObject({ status: 'queued' });
+  });
+});
+
+describe('bulk sending', () => {
+  it('spaces bulk messages at MAIL_BULK_RATE_PER_MINUTE while transactional mail goes straight through', async () => {
+    const server = await startSmtpServer();
+    // 120 per minute: one bulk message every 500 ms, across every instance.
+    const bulkApp = await appFor(server.url, [], { MAIL_BULK_RATE_PER_MINUTE: '120' });
+    try {
+      const bulk = await bulkApp.kernel.database.transaction(async (tx) => {
+        const out: string[] = [];
+        for (let i = 0; i < 4; i++) out.push(await bulkApp.mail.send(tx, message({ to: `bulk-${i}@example.com`, type: 'invitation', variables: { first_name: 'B', link: 'https://x.example/i', organization_name: 'Acme' }, bulk: true })));
+        return out;
+      });
+      const urgent = await record({ to: 'urgent@example.com' }, bulkApp);
+      const urgentRow = await rowWhen(urgent, (r) => r.status === 'sent', bulkApp);
+      const sent = await Promise.all(bulk.map((id) => rowWhen(id, (r) => r.status === 'sent', bulkApp)));
+      const times = sent.map((r) => r.sentAt!.getTime()).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(400);
+      expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1400);
+      // It did not wait behind the mailing.
+      expect(urgentRow.sentAt!.getTime()).toBeLessThan(times.at(-1)!);
+      expect(server.received).toHaveLength(5);
+    } finally {
+      await bulkApp.close();
+      await server.close();
+    }
   });
 });
 
@@ -211,39 +235,17 @@ describe('SMTP credentials', () => {
   it('never stores or logs the SMTP password, even when the login fails', async () => {
     const wrong = smtp.url.replace(SMTP_PASSWORD, 'wr0ng-secret-pass');
     const lines: string[] = [];
-    const other = await kernelFor(wrong);
-    const service = serviceFor(other, lines);
+    const other = await appFor(wrong, lines, { MAIL_RETRY_LIMIT: '0' });
     try {
-      const id = await other.database.transaction((tx) => service.send(tx, message()));
-      await service.flush();
-      const stored = await row(id, other);
-      expect(stored).toMatchObject({ status: 'queued', attempts: 1 });
+      const id = await record({}, other);
+      const stored = await rowWhen(id, (r) => r.status !== 'queued', other);
+      expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
       expect(stored.lastError).toMatch(/535|EAUTH/);
       expect(lines.join('')).toContain('mail delivery failed');
       const everything = JSON.stringify(stored) + lines.join('') + logLines.join('');
       for (const secret of ['wr0ng-secret-pass', SMTP_PASSWORD, wrong, smtp.url]) expect(everything).not.toContain(secret);
     } finally {
-      await service.stop();
-      await other.database.close();
-    }
-  });
-});
-
-describe('poller', () => {
-  it('retries in the background until the limit, and stops', async () => {
-    const server = await startSmtpServer();
-    server.refuseRecipient = { code: 452, message: 'Insufficient storage' };
-    const polled = await kernelFor(server.url);
-    const service = serviceFor(polled, [], { retryDelaysMs: [50, 50], pollIntervalMs: 25 });
-    try {
-      const id = await polled.database.transaction((tx) => service.send(tx, message()));
-      service.start();
-      await vi.waitFor(async () => expect(await row(id, polled)).toMatchObject({ status: 'failed', attempts: 3 }), { timeout: 5000, interval: 50 });
-      expect(server.recipientsTried).toBe(3);
-    } finally {
-      await service.stop();
-      await polled.database.close();
-      await server.close();
+      await other.close();
     }
   });
 });

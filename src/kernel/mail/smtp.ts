@@ -22,6 +22,8 @@ export class SmtpFailure extends Error {
     /** The server refused this message for good (5xx to the envelope or the data): retrying cannot help. */
     readonly permanent: boolean,
     readonly response: string | null,
+    /** Permanently refused at RCPT TO: the address itself is rejected (a hard bounce). */
+    readonly bounced = false,
   ) {
     super(message);
     this.name = 'SmtpFailure';
@@ -83,5 +85,6 @@ function toFailure(error: NodemailerError, secrets: string[]): SmtpFailure {
   const permanent = refused && (error.responseCode === undefined || error.permanent === true);
   const response = error.response ? redact(String(error.response), secrets) : null;
   const detail = response && !error.message.includes(response) ? `: ${response}` : '';
-  return new SmtpFailure(redact(`${error.message}${detail}${code}`, secrets).slice(0, 1000), permanent, response);
+  const bounced = permanent && error.command === 'RCPT TO';
+  return new SmtpFailure(redact(`${error.message}${detail}${code}`, secrets).slice(0, 1000), permanent, response, bounced);
 }

@@ -51,3 +51,12 @@ export const emailTemplates = pgTable(
   },
   (t) => [uniqueIndex('email_templates_org_type_locale_idx').on(t.organizationId, t.messageType, t.locale)],
 );
+
+/**
+ * When the next bulk message may be handed to the SMTP server: one row per lane, shared by every
+ * instance, so MAIL_BULK_RATE_PER_MINUTE holds however many instances and bulk sends run at once.
+ */
+export const mailSendSlots = pgTable('mail_send_slots', {
+  lane: text('lane').primaryKey(),
+  nextAt: timestamp('next_at', { precision: 3, withTimezone: true }).notNull(),
+});

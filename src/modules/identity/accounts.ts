@@ -99,7 +99,6 @@ export async function register(ctx: IdentityContext, origin: RequestOrigin, inpu
     await emitEvent(tx, { organizationId, type: 'user.registered', data: userEventData(user!) });
     return { userId: user!.id, createdAt: now };
   });
-  await ctx.mailer.flush();
   return {
     message: 'User registered successfully. Please check your email for verification.',
     user_id: result.userId,
@@ -143,7 +142,6 @@ export async function resendVerification(ctx: IdentityContext, origin: RequestOr
       await ctx.mailer.send(tx, { organizationId: user.organizationId, type: 'verify_email', to: email, locale, variables: { first_name: user.firstName, link: link(ctx, 'verify-email', token) } });
       await recordAudit(tx, origin, { organizationId: user.organizationId, actorId: user.id, action: 'user.verification_resent', resourceType: 'user', resourceId: user.id });
     });
-    await ctx.mailer.flush();
   });
   return { message: 'If the email exists in our system, a verification email has been sent.', email, resent_at: now.toISOString() };
 }
@@ -161,7 +159,6 @@ export async function requestPasswordReset(ctx: IdentityContext, origin: Request
       await recordAudit(tx, origin, { organizationId: user.organizationId, actorId: user.id, action: 'security.password_reset', resourceType: 'user', resourceId: user.id, severity: 'medium' });
       await emitEvent(tx, { organizationId: user.organizationId, type: 'security.password_reset', data: { user_id: user.id, requested_at: now.toISOString() } });
     });
-    await ctx.mailer.flush();
   });
   return { message: 'If the email exists in our system, a password reset link has been sent.', email, reset_token_sent: true };
 }
@@ -193,7 +190,6 @@ export async function resetPassword(ctx: IdentityContext, origin: RequestOrigin,
     await recordAudit(tx, origin, { organizationId: user.organizationId, actorId: user.id, action: 'user.password_reset_completed', resourceType: 'user', resourceId: user.id, severity: 'medium' });
     await emitEvent(tx, { organizationId: user.organizationId, type: 'user.password_changed', data: { user_id: user.id, changed_at: now.toISOString(), via: 'reset' } });
   });
-  await ctx.mailer.flush();
   return { message: 'Password reset successfully' };
 }
 
@@ -214,6 +210,5 @@ export async function changePassword(ctx: IdentityContext, origin: RequestOrigin
     await recordAudit(tx, origin, { organizationId: user.organizationId, actorId: user.id, action: 'user.password_changed', resourceType: 'user', resourceId: user.id, severity: 'medium' });
     await emitEvent(tx, { organizationId: user.organizationId, type: 'user.password_changed', data: { user_id: user.id, changed_at: ctx.kernel.now().toISOString(), via: 'change' } });
   });
-  await ctx.mailer.flush();
   return { message: 'Password changed successfully' };
 }

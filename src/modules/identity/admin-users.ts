@@ -98,7 +98,16 @@ export interface CreateUserInput {
  * Seed 003 §3.3: created verified and approved. Without a password the user receives an
  * invitation whose link sets one (the reset-password flow, valid 7 days).
  */
-export async function createUserInTx(ctx: IdentityContext, tx: Tx, origin: RequestOrigin, actor: Actor, input: CreateUserInput, locale: Locale, passwordHash?: string) {
+export async function createUserInTx(
+  ctx: IdentityContext,
+  tx: Tx,
+  origin: RequestOrigin,
+  actor: Actor,
+  input: CreateUserInput,
+  locale: Locale,
+  /** `bulk`: the invitation is part of a mass mailing, sent at the bulk rate. */
+  { passwordHash, bulk = false }: { passwordHash?: string; bulk?: boolean } = {},
+) {
   const now = ctx.kernel.now();
   const email = normalizeEmail(input.email);
   const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
@@ -131,6 +140,7 @@ export async function createUserInTx(ctx: IdentityContext, tx: Tx, origin: Reque
       to: email,
       locale,
       variables: { first_name: user!.firstName, link: `${ctx.kernel.config.publicUrl}/reset-password?token=${encodeURIComponent(token)}`, organization_name: '' },
+      bulk,
     });
   }
   await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'admin.user_created', resourceType: 'user', resourceId: user!.id, severity: 'medium', metadata: { role: input.role, invited: !passwordHash } });
@@ -143,8 +153,7 @@ export async function createUser(ctx: IdentityContext, origin: RequestOrigin, ac
   const errors = validateNewAccount(input, locale);
   if (errors.length > 0) throw validationFailed(errors);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-  const user = await ctx.kernel.database.transaction((tx) => createUserInTx(ctx, tx, origin, actor, input, locale, passwordHash));
-  await ctx.mailer.flush();
+  const user = await ctx.kernel.database.transaction((tx) => createUserInTx(ctx, tx, origin, actor, input, locale, { passwordHash }));
   return { user_id: user.id, email: user.email, message: 'User created successfully' };
 }
 
@@ -216,7 +225,7 @@ async function loadPendingRegistration(tx: Tx, actor: Actor, id: string): Promis
 /** Seed 003 §3.6. */
 export async function approveUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, locale: Locale) {
   const now = ctx.kernel.now();
-  const result = await ctx.kernel.database.transaction(async (tx) => {
+  return ctx.kernel.database.transaction(async (tx) => {
     const user = await loadPendingRegistration(tx, actor, id);
     const [updated] = await tx
       .update(users)
@@ -229,14 +238,12 @@ export async function approveUser(ctx: IdentityContext, origin: RequestOrigin, a
     await emitEvent(tx, { organizationId: actor.organizationId, type: 'user.approved', data: userEventData(updated!) });
     return { user_id: id, email: user.email, approved_by: actor.id, approved_at: now.toISOString(), message: 'User approved successfully' };
   });
-  await ctx.mailer.flush();
-  return result;
 }
 
 /** Seed 003 §3.7: a rejected registration can no longer sign in. */
 export async function rejectUser(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, reason: string, locale: Locale) {
   const now = ctx.kernel.now();
-  const result = await ctx.kernel.database.transaction(async (tx) => {
+  return ctx.kernel.database.transaction(async (tx) => {
     const user = await loadPendingRegistration(tx, actor, id);
     const [updated] = await tx
       .update(users)
@@ -249,8 +256,6 @@ export async function rejectUser(ctx: IdentityContext, origin: RequestOrigin, ac
     await emitEvent(tx, { organizationId: actor.organizationId, type: 'admin.user_rejected', data: { ...userEventData(updated!), reason } });
     return { user_id: id, email: user.email, rejected_by: actor.id, rejected_at: now.toISOString(), message: 'User registration rejected' };
   });
-  await ctx.mailer.flush();
-  return result;
 }
 
 /** Seed 002: clears failed attempts and any lock. */

@@ -93,7 +93,7 @@ export async function createUsers(ctx: IdentityContext, origin: RequestOrigin, a
     try {
       await ctx.kernel.database.transaction(async (tx) => {
         for (const [offset, { item }] of batch.entries()) {
-          await createUserInTx(ctx, tx, origin, actor, { ...item, role: item.role ?? 'user' }, locale, hashes[start + offset]);
+          await createUserInTx(ctx, tx, origin, actor, { ...item, role: item.role ?? 'user' }, locale, { passwordHash: hashes[start + offset], bulk: true });
         }
       });
       successful += batch.length;
@@ -104,7 +104,6 @@ export async function createUsers(ctx: IdentityContext, origin: RequestOrigin, a
       if (input.fail_fast) break;
     }
   }
-  await ctx.mailer.flush();
   const result = report('create_users', input.items.length, successful, [...errors.values()], started);
   return { ...result, skipped: input.items.length - successful - errors.size };
 }

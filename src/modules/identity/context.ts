@@ -6,9 +6,7 @@ import { TokenService } from './tokens';
 
 /** What the identity services need from the mail service (kernel/mail), kept narrow. */
 export interface Mailer {
-  send(tx: Executor, message: { organizationId: string; type: string; to: string; locale?: string; variables: Record<string, unknown> }): Promise<string>;
-  /** Delivers what committed transactions queued (SMTP); a no-op for the development mailbox. */
-  flush(): Promise<void>;
+  send(tx: Executor, message: { organizationId: string; type: string; to: string; locale?: string; variables: Record<string, unknown>; bulk?: boolean }): Promise<string>;
   /** Deletes the stored mail sent to an address (GDPR erasure); returns how many. */
   forgetRecipient(tx: Executor, address: string): Promise<number>;
 }

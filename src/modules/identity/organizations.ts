@@ -28,17 +28,15 @@ export async function createOrganization(ctx: IdentityContext, origin: RequestOr
   if (errors.length > 0) throw validationFailed(errors);
   const passwordHash = input.admin.password ? await hashPassword(input.admin.password) : undefined;
   const now = ctx.kernel.now();
-  const result = await ctx.kernel.database.transaction(async (tx) => {
+  return ctx.kernel.database.transaction(async (tx) => {
     const [org] = await tx.insert(organizations).values({ id: newId('org'), name: input.name.trim(), createdAt: now, updatedAt: now }).returning();
     // The admin is created as if by a system actor of the new organization.
     const creator: Actor = { ...actor, organizationId: org!.id };
-    const admin = await createUserInTx(ctx, tx, origin, creator, { ...input.admin, role: 'admin' }, locale, passwordHash);
+    const admin = await createUserInTx(ctx, tx, origin, creator, { ...input.admin, role: 'admin' }, locale, { passwordHash });
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'organization.created', resourceType: 'organization', resourceId: org!.id, severity: 'high', metadata: { name: org!.name, admin_id: admin.id } });
     await emitEvent(tx, { organizationId: org!.id, type: 'organization.created', data: present(org!) });
     return { ...present(org!), admin: { user_id: admin.id, email: admin.email } };
   });
-  await ctx.mailer.flush();
-  return result;
 }
 
 export async function listOrganizations(ctx: IdentityContext, params: PageParams) {
