@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { registerMessages } from '../i18n/index';
 import type { createJobEventStreams } from './event-stream';
-import { Job, JobEventStream, JobParams } from './schemas';
+import { Job, JobEventStream, JobPage, JobParams, ListJobsQuery } from './schemas';
 import type { JobService } from './service';
 
 registerMessages({
@@ -24,6 +24,21 @@ export interface JobRoutesOptions {
 export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app, { jobs, streams }) => {
   const tags = ['jobs'];
   const config = { permission: 'job:read' };
+
+  app.get(
+    '/jobs',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "List the organization's jobs you may read, newest first",
+        description: 'Your own jobs; every job of the organization with `job:read_all`. Filters combine with AND; repeated `status` values with OR.',
+        querystring: ListJobsQuery,
+        response: { 200: JobPage },
+      },
+    },
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await jobs.list(request.actor!, request.query)),
+  );
 
   app.get(
     '/jobs/:id',

@@ -1,17 +1,19 @@
 import type PgBoss from 'pg-boss';
-import { hasPermission } from '../access/permissions';
 import type { Actor } from '../auth/actor';
 import type { Executor } from '../db/database';
+import type { Page } from '../http/pagination';
 import { notFound } from '../http/problem';
 import type { Kernel } from '../kernel';
 import { bossDbOf, createBoss } from './boss';
 import { affectedBy, runAttempt, type JobLog } from './execution';
 import { jobUuidOf, newJobUuid, publicJobId } from './job-ids';
+import { listJobs, visibleTo } from './listing';
 import { JOBS_CHANNEL, parseNotice, type JobNotice } from './notifications';
 import { presentJob, PRIORITY_VALUES } from './present';
 import { JobInterruption, QueueRunner } from './runner';
 import { announceStatus, findRun, insertRun, pruneRuns, wakeWorkers, type JobRun } from './runs';
-import type { EnqueueOptions, JobHandler, JobView, ScheduleOptions, WorkOptions } from './types';
+import type { ListJobsQuery } from './schemas';
+import { QUEUE_NAME, type EnqueueOptions, type JobHandler, type JobView, type ScheduleOptions, type WorkOptions } from './types';
 
 export interface JobServiceOptions {
   log?: JobLog;
@@ -37,7 +39,6 @@ interface Queue {
   runner: QueueRunner;
 }
 
-const QUEUE_NAME = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
 const silent: JobLog = { warn() {}, error() {} };
 
 function checkWorkOptions(name: string, options: WorkOptions): Required<WorkOptions> {
@@ -170,6 +171,11 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
     return run !== null;
   }
 
+  /** The jobs the caller may read (the rule of read()), a page at a time. */
+  function list(actor: Actor, query: ListJobsQuery): Promise<Page<JobView>> {
+    return listJobs(database, kernel.cursors, actor, query);
+  }
+
   /** The job behind a run, as the API shows it; null once pg-boss no longer has it. */
   async function snapshotOf(run: JobRun): Promise<JobSnapshot | null> {
     const job = await boss.getJobById<unknown>(run.queue, run.id, { includeArchive: true });
@@ -183,8 +189,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
   async function read(actor: Actor, jobId: string): Promise<JobSnapshot> {
     const uuid = jobUuidOf(jobId);
     const run = uuid ? await findRun(database.db, uuid) : undefined;
-    const visible = run && run.organizationId === actor.organizationId && (run.createdBy === actor.id || hasPermission(actor.permissions, 'job:read_all'));
-    const snapshot = visible ? await snapshotOf(run) : null;
+    const snapshot = run && visibleTo(actor, run) ? await snapshotOf(run) : null;
     if (!snapshot) throw notFound('JOB_NOT_FOUND');
     return snapshot;
   }
@@ -254,7 +259,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
     await boss.stop({ graceful: false, close: false });
   }
 
-  return { work, enqueue, schedule, unschedule, cancel, retry, read, reread, watch, start, stop };
+  return { work, enqueue, schedule, unschedule, cancel, retry, list, read, reread, watch, start, stop };
 }
 
 export type JobService = ReturnType<typeof createJobService>;
