@@ -4,16 +4,21 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { Actor } from '../../src/kernel/auth/actor';
 import { fakeAuthModule } from '../../src/kernel/auth/testing';
 import type { EnqueueOptions, JobService, JobView } from '../../src/kernel/jobs/index';
+import { jobUuidOf } from '../../src/kernel/jobs/job-ids';
 import { createTestApp, type TestAppOptions } from '../support/app';
 
 const actor = (organizationId: string, id: string, permissions: string[]): Actor => ({ type: 'user', id, organizationId, role: 'user', permissions });
 
-/** Bearer tokens of the fake authenticator: two plain users and an admin in org_a, an admin in org_b. */
+/**
+ * Bearer tokens of the fake authenticator: two plain users, an operator who may cancel and retry
+ * (their own jobs: no job:read_all) and an admin in org_a, an admin in org_b.
+ */
 export const ACTORS = {
   ann: actor('org_a', 'usr_ann', ['job:read']),
   bob: actor('org_a', 'usr_bob', ['job:read']),
+  'operator-a': actor('org_a', 'usr_operator', ['job:read', 'job:cancel', 'job:retry']),
   'admin-a': actor('org_a', 'usr_admin_a', ['job:*']),
-  'admin-b': actor('org_b', 'usr_admin_b', ['job:read', 'job:read_all']),
+  'admin-b': actor('org_b', 'usr_admin_b', ['job:*']),
   'clerk-a': actor('org_a', 'usr_clerk', ['profile:read']),
 } satisfies Record<string, Actor>;
 
@@ -41,6 +46,14 @@ export async function getJob(app: FastifyInstance, id: string, token: Token = 'a
   const response = await app.inject({ url: `/api/v1/jobs/${id}`, headers: bearer(token) });
   if (response.statusCode !== 200) throw new Error(`GET /jobs/${id}: ${response.statusCode} ${response.body}`);
   return response.json();
+}
+
+/** Moves a finished job into pg-boss's archive, as its maintenance does 12 hours after it finished. */
+export async function archive(app: FastifyInstance, id: string): Promise<void> {
+  const columns = 'id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after, started_on, singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output';
+  const uuid = jobUuidOf(id)!;
+  const moved = await app.kernel.database.query(`WITH moved AS (DELETE FROM pgboss.job WHERE id = $1 RETURNING *) INSERT INTO pgboss.archive (${columns}) SELECT ${columns} FROM moved RETURNING id`, [uuid]);
+  if (moved.length !== 1) throw new Error(`${id} is not in pgboss.job`);
 }
 
 /** Polls until `check` answers something truthy, for at most `timeoutMs`. */

@@ -8,7 +8,12 @@ export const PRIORITY_VALUES: Record<JobPriority, number> = { low: -10, normal: 
 
 const priorityName = (value: number): JobPriority => (value >= 20 ? 'urgent' : value >= 10 ? 'high' : value > -10 ? 'normal' : 'low');
 
-const STATUS: Record<PgBoss.JobWithMetadata['state'], JobStatus> = {
+/** What presentJob reads of a pg-boss job (getJobById's columns, or the same aliases in a list query). */
+export type BossJob = Pick<PgBoss.JobWithMetadata<unknown>, 'state' | 'priority' | 'retryCount' | 'retryLimit' | 'startedOn' | 'output' | 'createdOn' | 'startAfter' | 'completedOn'>;
+
+type BossState = BossJob['state'];
+
+const STATUS: Record<BossState, JobStatus> = {
   created: 'queued',
   retry: 'retrying',
   active: 'running',
@@ -16,6 +21,9 @@ const STATUS: Record<PgBoss.JobWithMetadata['state'], JobStatus> = {
   cancelled: 'cancelled',
   failed: 'failed',
 };
+
+/** The pg-boss state behind each status (the mapping is one to one). */
+export const BOSS_STATE = Object.fromEntries(Object.entries(STATUS).map(([state, status]) => [status, state])) as Record<JobStatus, BossState>;
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
@@ -30,7 +38,7 @@ function lastError(output: unknown): { message: string } | null {
   return typeof message === 'string' ? { message } : null;
 }
 
-export function presentJob(run: JobRun, job: PgBoss.JobWithMetadata<unknown>): JobView {
+export function presentJob(run: JobRun, job: BossJob): JobView {
   const status = STATUS[job.state];
   const output = job.output as { value?: unknown } | null;
   return {

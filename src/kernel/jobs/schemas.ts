@@ -1,20 +1,21 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { listQuerySchema, pageSchema } from '../http/pagination';
+import { QUEUE_NAME } from './types';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const STATUSES = ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 
 export const Job = Type.Object(
   {
     id: Type.String({ examples: ['job_01jd6v0v3kf8r9q7w2e5t4y6u8'] }),
     queue: Type.String({ description: 'The kind of work, e.g. `identity.gdpr_export`.' }),
-    status: Type.Union(
-      ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
-      {
-        description:
-          '`queued`: waiting for `run_at` or a free worker; `retrying`: an attempt failed, the next one waits its backoff; ' +
-          '`failed`: every attempt failed (the dead letter), `error` holds the last failure; `completed`, `cancelled`: final.',
-      },
-    ),
+    status: Type.Union(STATUSES.map((s) => Type.Literal(s)), {
+      description:
+        '`queued`: waiting for `run_at` or a free worker; `retrying`: an attempt failed, the next one waits its backoff; ' +
+        '`failed`: every attempt failed (the dead letter), `error` holds the last failure; `completed`, `cancelled`: final.',
+    }),
     priority: Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p))),
     progress: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent done, as last reported by the running attempt.' }),
     step: Nullable(Type.String({ description: 'What the running attempt is doing.' })),
@@ -34,6 +35,26 @@ export const Job = Type.Object(
 );
 
 export const JobParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+export const ListJobsQuery = listQuerySchema(
+  ['created_at'],
+  {
+    status: Type.Optional(
+      Type.Array(Type.Union(STATUSES.map((s) => Type.Literal(s))), {
+        minItems: 1,
+        maxItems: STATUSES.length,
+        description: 'Only jobs in this status; repeat the parameter for several (`status=queued&status=running`).',
+      }),
+    ),
+    queue: Type.Optional(Type.String({ pattern: QUEUE_NAME.source, maxLength: 100, description: 'Only jobs of this queue, e.g. `identity.gdpr_export`.' })),
+    created_after: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after this instant.' })),
+    created_before: Type.Optional(Type.String({ format: 'date-time', description: 'Created strictly before this instant.' })),
+  },
+  '-created_at',
+);
+export type ListJobsQuery = Static<typeof ListJobsQuery>;
+
+export const JobPage = pageSchema(Job);
 
 export const JobEventStream = {
   description:

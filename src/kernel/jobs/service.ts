@@ -1,17 +1,20 @@
 import type PgBoss from 'pg-boss';
-import { hasPermission } from '../access/permissions';
+import { recordAudit, type RequestOrigin } from '../audit/audit';
 import type { Actor } from '../auth/actor';
-import type { Executor } from '../db/database';
-import { notFound } from '../http/problem';
+import type { Executor, Tx } from '../db/database';
+import type { Page } from '../http/pagination';
+import { conflict, notFound } from '../http/problem';
 import type { Kernel } from '../kernel';
 import { bossDbOf, createBoss } from './boss';
 import { affectedBy, runAttempt, type JobLog } from './execution';
 import { jobUuidOf, newJobUuid, publicJobId } from './job-ids';
+import { listJobs, visibleTo } from './listing';
 import { JOBS_CHANNEL, parseNotice, type JobNotice } from './notifications';
 import { presentJob, PRIORITY_VALUES } from './present';
 import { JobInterruption, QueueRunner } from './runner';
 import { announceStatus, findRun, insertRun, pruneRuns, wakeWorkers, type JobRun } from './runs';
-import type { EnqueueOptions, JobHandler, JobView, ScheduleOptions, WorkOptions } from './types';
+import type { ListJobsQuery } from './schemas';
+import { QUEUE_NAME, type EnqueueOptions, type JobHandler, type JobView, type ScheduleOptions, type WorkOptions } from './types';
 
 export interface JobServiceOptions {
   log?: JobLog;
@@ -37,7 +40,6 @@ interface Queue {
   runner: QueueRunner;
 }
 
-const QUEUE_NAME = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
 const silent: JobLog = { warn() {}, error() {} };
 
 function checkWorkOptions(name: string, options: WorkOptions): Required<WorkOptions> {
@@ -146,28 +148,76 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
     await whenStarted(() => boss.unschedule(queue));
   }
 
-  /** Changes a job's state in pg-boss and announces it, in one transaction; false when nothing changed. */
-  async function transition(jobId: string, change: (run: JobRun, db: PgBoss.Db) => Promise<unknown>, status: string): Promise<JobRun | null> {
+  /**
+   * Changes a job's state in pg-boss and announces it, in one transaction, with whatever `also`
+   * writes (the audit entry of an API call); null when nothing changed.
+   */
+  async function transition(jobId: string, change: (run: JobRun, db: PgBoss.Db) => Promise<unknown>, status: string, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
     const uuid = jobUuidOf(jobId);
     if (!uuid) return null;
     return database.transaction(async (tx) => {
       const run = await findRun(tx, uuid);
       if (!run || affectedBy(await change(run, bossDbOf(tx))) === 0) return null;
       await announceStatus(tx, uuid, status);
+      await also?.(tx, run);
       return run;
     });
   }
 
+  const cancelTransition = (jobId: string, also?: (tx: Tx, run: JobRun) => Promise<void>) =>
+    transition(jobId, (run, db) => boss.cancel(run.queue, run.id, { db }), 'cancelled', also);
+
+  async function retryTransition(jobId: string, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
+    const run = await transition(jobId, (found, db) => boss.retry(found.queue, found.id, { db }), 'retrying', also);
+    if (run) await wakeWorkers(database.db, run.queue);
+    return run;
+  }
+
   /** Cancels a queued or running job (a running one sees its signal abort, on whichever instance). */
   async function cancel(jobId: string): Promise<boolean> {
-    return (await transition(jobId, (run, db) => boss.cancel(run.queue, run.id, { db }), 'cancelled')) !== null;
+    return (await cancelTransition(jobId)) !== null;
   }
 
   /** Sends a failed job (the dead letter) back to its queue for one more attempt. */
   async function retry(jobId: string): Promise<boolean> {
-    const run = await transition(jobId, (found, db) => boss.retry(found.queue, found.id, { db }), 'retrying');
-    if (run) await wakeWorkers(database.db, run.queue);
-    return run !== null;
+    return (await retryTransition(jobId)) !== null;
+  }
+
+  /** Writes the audit entry of an API caller's action on a job, in the transaction of the change. */
+  const audited = (actor: Actor, origin: RequestOrigin, action: string) => (tx: Tx, run: JobRun) =>
+    recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action, resourceType: 'job', resourceId: publicJobId(run.id), metadata: { queue: run.queue } });
+
+  /**
+   * cancel() for an API caller: only a job they may read (404 otherwise, like read()), 409 once it
+   * reached a final state; audited. Answers the job as it is now.
+   */
+  async function cancelAs(actor: Actor, origin: RequestOrigin, jobId: string): Promise<JobView> {
+    await read(actor, jobId);
+    const cancelled = await cancelTransition(jobId, audited(actor, origin, 'job.cancelled'));
+    const { view } = await read(actor, jobId);
+    if (!cancelled) throw conflict('JOB_NOT_CANCELLABLE', { params: { status: view.status } });
+    return view;
+  }
+
+  /**
+   * retry() for an API caller: only a `failed` job they may read (404 if they may not, 409 in any
+   * other state, and for a failed job pg-boss already archived); audited.
+   */
+  async function retryAs(actor: Actor, origin: RequestOrigin, jobId: string): Promise<JobView> {
+    const { view: before } = await read(actor, jobId);
+    if (before.status !== 'failed') throw conflict('JOB_NOT_RETRYABLE', { params: { status: before.status } });
+    const retried = await retryTransition(jobId, audited(actor, origin, 'job.retried'));
+    const { view } = await read(actor, jobId);
+    if (!retried) {
+      // Still failed, yet pg-boss changed nothing: it is in pgboss.archive, which retry() does not reach.
+      throw conflict('JOB_NOT_RETRYABLE', view.status === 'failed' ? { detailKey: 'problem.JOB_NOT_RETRYABLE.archived' } : { params: { status: view.status } });
+    }
+    return view;
+  }
+
+  /** The jobs the caller may read (the rule of read()), a page at a time. */
+  function list(actor: Actor, query: ListJobsQuery): Promise<Page<JobView>> {
+    return listJobs(database, kernel.cursors, actor, query);
   }
 
   /** The job behind a run, as the API shows it; null once pg-boss no longer has it. */
@@ -183,8 +233,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
   async function read(actor: Actor, jobId: string): Promise<JobSnapshot> {
     const uuid = jobUuidOf(jobId);
     const run = uuid ? await findRun(database.db, uuid) : undefined;
-    const visible = run && run.organizationId === actor.organizationId && (run.createdBy === actor.id || hasPermission(actor.permissions, 'job:read_all'));
-    const snapshot = visible ? await snapshotOf(run) : null;
+    const snapshot = run && visibleTo(actor, run) ? await snapshotOf(run) : null;
     if (!snapshot) throw notFound('JOB_NOT_FOUND');
     return snapshot;
   }
@@ -254,7 +303,7 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
     await boss.stop({ graceful: false, close: false });
   }
 
-  return { work, enqueue, schedule, unschedule, cancel, retry, read, reread, watch, start, stop };
+  return { work, enqueue, schedule, unschedule, cancel, retry, cancelAs, retryAs, list, read, reread, watch, start, stop };
 }
 
 export type JobService = ReturnType<typeof createJobService>;

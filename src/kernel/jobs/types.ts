@@ -4,6 +4,9 @@ export type JobPriority = 'low' | 'normal' | 'high' | 'urgent';
 
 export type JobStatus = 'queued' | 'running' | 'retrying' | 'completed' | 'failed' | 'cancelled';
 
+/** Queue names: lower case and digits, words joined by `.`, `_` or `-` (`billing.render_invoice`). */
+export const QUEUE_NAME = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
+
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 export interface WorkOptions {

@@ -6,7 +6,10 @@ export interface RoleDefinition {
   permissions: string[];
 }
 
-/** What every role may do about itself: its profile, and the jobs it started (kernel/jobs). */
+/**
+ * What every role may do about itself: its profile, and the jobs it started (kernel/jobs). Cancelling
+ * and retrying jobs (`job:cancel`, `job:retry`) is for administrators only, through `job:*`.
+ */
 const SELF = ['profile:read', 'profile:update', 'job:read'];
 // Files are shared within an organization: everyone there may store and read them; sharing
 // outside (signed links) and deleting are for managers and administrators.
