@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { billingModule } from '../../src/modules/billing/index';
+import { activeUser, bearer, createIdentityApp, login, ROOT, STRONG_PASSWORD } from '../support/identity';
+
+export { bearer };
+
+export interface BillingWorld {
+  app: FastifyInstance;
+  /** Tokens: an admin, a manager and a plain user of organization A; the admin of organization B. */
+  adminA: string;
+  managerA: string;
+  userA: string;
+  adminB: string;
+}
+
+/** An app with identity and billing, and two organizations with their people signed in. */
+export async function createBillingWorld(): Promise<BillingWorld> {
+  const app = await createIdentityApp({ modules: [billingModule] });
+  const adminA = (await login(app, ROOT.email, ROOT.password)).access_token;
+  const org = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organizations',
+    headers: bearer(adminA),
+    payload: { name: 'Other Books Ltd', admin: { email: 'boss@other.example', password: STRONG_PASSWORD, first_name: 'Other', last_name: 'Boss' } },
+  });
+  expect(org.statusCode, org.body).toBe(201);
+  const adminB = (await login(app, 'boss@other.example', STRONG_PASSWORD)).access_token;
+  const managerA = (await activeUser(app, adminA, 'manager@books.example', 'manager')).token;
+  const userA = (await activeUser(app, adminA, 'clerk@books.example', 'user')).token;
+  return { app, adminA, managerA, userA, adminB };
+}
+
+/** Sends a JSON request with a bearer token. */
+export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
+  return app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
