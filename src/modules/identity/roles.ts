@@ -11,17 +11,21 @@ const SELF = ['profile:read', 'profile:update', 'job:read'];
 // Files are shared within an organization: everyone there may store and read them; sharing
 // outside (signed links) and deleting are for managers and administrators.
 const FILES = ['file:create', 'file:read'];
+// Billing master data (categories, units, tax codes, payment terms) is read by everyone who
+// prepares or checks documents; managers and administrators maintain it.
+const MASTER_DATA_READ = 'master_data:read';
+const MASTER_DATA = ['master_data:read', 'master_data:write'];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
-  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES] },
-  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, ...FILES, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
-  { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, ...FILES, 'file:share', 'file:delete', 'user:read', 'user:update', 'reports:read'] },
-  { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, 'audit:read', 'logs:read', 'reports:read', 'event:read'] },
+  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES, MASTER_DATA_READ] },
+  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, ...FILES, MASTER_DATA_READ, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
+  { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, ...FILES, ...MASTER_DATA, 'file:share', 'file:delete', 'user:read', 'user:update', 'reports:read'] },
+  { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, MASTER_DATA_READ, 'audit:read', 'logs:read', 'reports:read', 'event:read'] },
   {
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*', 'master_data:*'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];
