@@ -57,6 +57,8 @@ describe('units', () => {
     const inUse = await admin.delete(`/units/${units.kg!.id}`);
     expect(inUse.statusCode).toBe(409);
     expect(inUse.json().code).toBe('BASE_UNIT_IN_USE');
+    expect((await admin.patch(`/units/${units.kg!.id}`, { unit_type: 'custom' })).statusCode).toBe(409);
+    expect((await admin.patch(`/units/${units.kg!.id}`, { is_base_unit: false })).statusCode).toBe(409);
   });
 
   it('changes a unit with PATCH and If-Match, and lists with filters and search', async () => {

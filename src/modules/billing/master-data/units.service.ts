@@ -62,6 +62,13 @@ export function unitService(kernel: Kernel) {
     }
   }
 
+  /** A base unit that others of its type are defined against stays one, of that type (409 BASE_UNIT_IN_USE). */
+  async function assertNoDerived(tx: Executor, organizationId: string, base: Row) {
+    if (!base.isBaseUnit) return;
+    const [derived] = await tx.select({ id: t.id }).from(t).where(and(eq(t.organizationId, organizationId), eq(t.unitType, base.unitType), ne(t.id, base.id))).limit(1);
+    if (derived) throw conflict('BASE_UNIT_IN_USE');
+  }
+
   /** The factor a unit ends up with: 1 for a base unit, a positive exact decimal otherwise. */
   function factorOf(checks: Checks, isBaseUnit: boolean, given: string | number | undefined, current?: string): string {
     if (given === undefined) {
@@ -146,6 +153,7 @@ export function unitService(kernel: Kernel) {
       const checks = new Checks(caller.locale);
       const factor = factorOf(checks, next.isBaseUnit, input.conversion_factor, current.conversionFactor);
       checks.throwIfAny();
+      if (next.unitType !== current.unitType || !next.isBaseUnit) await assertNoDerived(tx, org, current);
       await assertFree(tx, caller, next, id);
       const [row] = await uniquely('UNIT_SYMBOL_EXISTS', () =>
         tx
@@ -171,16 +179,13 @@ export function unitService(kernel: Kernel) {
       return unit;
     },
 
-    /** A base unit cannot go while derived units of its type remain (409 BASE_UNIT_IN_USE). */
+    /** A base unit cannot go while other units of its type remain (409 BASE_UNIT_IN_USE). */
     async remove(tx: Executor, caller: Caller, id: string, expectedVersion?: number[]): Promise<void> {
       const org = caller.actor.organizationId;
       await unitLock(tx, org);
       const current = await load(tx, org, id, true);
       assertVersion(expectedVersion, current.version);
-      if (current.isBaseUnit) {
-        const [derived] = await tx.select({ id: t.id }).from(t).where(and(eq(t.organizationId, org), eq(t.unitType, current.unitType), ne(t.id, id))).limit(1);
-        if (derived) throw conflict('BASE_UNIT_IN_USE');
-      }
+      await assertNoDerived(tx, org, current);
       await tx.delete(t).where(scoped(org, id));
       await recordChange(tx, caller, 'unit', 'deleted', present(current));
     },
