@@ -46,7 +46,10 @@ export interface AppOptions {
 }
 
 /** The modules `npm start` serves, in order. */
-export const productionModules = async (): Promise<Module[]> => [(await import('./modules/identity/index')).identityModule, (await import('./modules/billing/index')).billingModule];
+export const productionModules = async (): Promise<Module[]> => [
+  (await import('./modules/identity/index')).identityModule,
+  (await import('./modules/billing/index')).billingModule,
+];
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;

@@ -1,18 +1,26 @@
+import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Module } from '../../app';
+import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
+import { masterDataRoutes } from './master-data/index';
+import { billingPaymentTerms } from './master-data/tables';
 import './messages';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
 
-/** Billing (seeds 001 and 000): the billing profile, clients, and next master data and invoices. */
+/** Whether the organization has these payment terms (read in the caller's transaction). */
+async function paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean> {
+  const [row] = await executor.select({ id: billingPaymentTerms.id }).from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, organizationId), eq(billingPaymentTerms.id, id)));
+  return row !== undefined;
+}
+
+/** Billing (issue 5): master data, the billing profile and clients; invoices and payments come next. */
 export const billingModule: Module = {
   name: 'billing',
   plugin: async (app: FastifyInstance) => {
-    // Payment terms are master data of this module, not built yet: no id can name one.
-    const paymentTermsExist = async () => false;
     const fileType = async (organizationId: string, id: string) => {
       try {
         return (await app.files.get(organizationId, id)).contentType;
@@ -21,7 +29,12 @@ export const billingModule: Module = {
         throw error;
       }
     };
+    await app.register(masterDataRoutes);
     await app.register(billingSettingsRoutes(billingSettingsService(app.kernel, { paymentTermsExist, fileType })));
     await app.register(clientRoutes(clientService(app.kernel, { paymentTermsExist })));
   },
 };
+
+// What other modules (and the invoices part) may use.
+export { computeTax, convertQuantity, installmentsOf, taxCodeInForce, type SupplyType } from './master-data/index';
+export { Dec, formatMoney, minorDigits, roundMoney } from './money';

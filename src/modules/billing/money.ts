@@ -1,28 +1,48 @@
 import Decimal from 'decimal.js';
 import type { FieldError } from '../../kernel/http/problem';
 
-/** Exact decimal arithmetic for money, rates and quantities: 40 significant digits, half-up. */
-export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+/**
+ * Exact decimal arithmetic for billing: money, rates, quantities and conversion factors are
+ * never binary floating point. 40 significant digits hold any numeric(32,16) value exactly,
+ * and the default rounding is half-up (commercial: 0.5 away from zero).
+ */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
 export type Dec = InstanceType<typeof Dec>;
 
+/** Currency used when a request names none (seed 000's examples carry no currency). */
+export const DEFAULT_CURRENCY = 'USD';
+
+/** ISO 4217 minor units that differ from 2. */
+const MINOR_DIGITS: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+};
+
+/** Digits after the decimal point of a currency's minor unit (2 for INR, USD, KHR). */
+export const minorDigits = (currency: string) => MINOR_DIGITS[currency] ?? 2;
+
+/** Rounds half-up to the currency's minor unit. */
+export const roundMoney = (value: Dec, currency: string): Dec => value.toDecimalPlaces(minorDigits(currency), Dec.ROUND_HALF_UP);
+
+/** `"1500.00"`: rounded half-up and written with exactly the currency's minor digits. */
+export const formatMoney = (value: Dec, currency: string): string => value.toFixed(minorDigits(currency), Dec.ROUND_HALF_UP);
+
+/** A rate or percentage: at least two decimals, more only when they matter (`"18.00"`, `"2.125"`). */
+export const formatRate = (value: Dec | string): string => {
+  const d = new Dec(value);
+  return d.toFixed(Math.max(2, d.decimalPlaces()));
+};
+
+/** A quantity or factor without trailing zeros (`"0.001"`, `"1000"`). */
+export const formatPlain = (value: Dec | string): string => new Dec(value).toFixed();
+
+/** A JSON input that may be a decimal string or a number, as an exact decimal (numbers via their shortest text). */
+export const toDec = (value: string | number): Dec => new Dec(typeof value === 'number' ? String(value) : value);
+
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const minorDigitsCache = new Map<string, number>();
 
 /** ISO 4217 codes this runtime knows (upper case, three letters). */
 export const isCurrency = (code: string): boolean => CURRENCIES.has(code);
-
-/** Digits after the decimal point of the currency's minor unit: 2 for USD and INR, 0 for JPY, 3 for KWD. */
-export function minorDigits(currency: string): number {
-  let digits = minorDigitsCache.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    minorDigitsCache.set(currency, digits);
-  }
-  return digits;
-}
-
-/** The amount as the API writes it: a string with exactly the currency's minor digits, rounded half-up. */
-export const formatAmount = (value: Decimal.Value, currency: string): string => new Dec(value).toFixed(minorDigits(currency), Decimal.ROUND_HALF_UP);
 
 const DECIMAL_TEXT = /^-?\d{1,18}(\.\d{1,12})?$/;
 

@@ -14,21 +14,22 @@ const SELF = ['profile:read', 'profile:update', 'job:read'];
 // Files are shared within an organization: everyone there may store and read them; sharing
 // outside (signed links) and deleting are for managers and administrators.
 const FILES = ['file:create', 'file:read'];
-// Billing: everyone may look clients up; managers run the invoicing; exports are for those who
+// Billing: everyone may look clients and master data (categories, units, tax codes, payment
+// terms) up; managers run the invoicing and maintain the master data; exports are for those who
 // answer for the data (managers, auditors, administrators).
-const CLIENTS_READ = ['client:read'];
-const BILLING_MANAGE = ['client:*', 'billing_settings:read'];
+const BILLING_READ = ['client:read', 'master_data:read'];
+const BILLING_MANAGE = ['client:*', 'master_data:read', 'master_data:write', 'billing_settings:read'];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
-  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES, ...CLIENTS_READ] },
-  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, ...FILES, 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
+  { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES, ...BILLING_READ] },
+  { name: 'teacher', display_name: 'Teacher', description: 'Classes, grades and attendance of their own courses', permissions: [...SELF, ...FILES, 'master_data:read', 'student:read', 'course:read', 'grade:*', 'attendance:*'] },
   { name: 'manager', display_name: 'Manager', description: 'Limited management access', permissions: [...SELF, ...FILES, ...BILLING_MANAGE, 'file:share', 'file:delete', 'user:read', 'user:update', 'reports:read'] },
-  { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, ...CLIENTS_READ, 'client:export', 'billing_settings:read', 'audit:read', 'logs:read', 'reports:read', 'event:read'] },
+  { name: 'auditor', display_name: 'Auditor', description: 'Audit log access only', permissions: [...SELF, ...BILLING_READ, 'client:export', 'billing_settings:read', 'audit:read', 'logs:read', 'reports:read', 'event:read'] },
   {
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*', 'client:*', 'billing_settings:*'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*', 'master_data:*', 'client:*', 'billing_settings:*'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];

@@ -9,7 +9,7 @@ import { paginate } from '../../../kernel/http/pagination';
 import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { checkTaxId, normalizeAddress, type Address, type AddressInput } from '../addresses';
-import { formatAmount, isCurrency, isFieldError, parseAmount } from '../money';
+import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
 import type { Client, ClientFilters, ContactInput, CreateClientBody, ListClientsQuery, UpdateClientBody } from './schemas';
 import { clientContacts, clients } from './tables';
 
@@ -48,7 +48,7 @@ export const presentClient = (row: Row, contacts: ContactRow[]): Client => ({
   billing_address: row.billingAddress,
   shipping_address: row.shippingAddress,
   tax_id: row.taxId,
-  credit_limit: row.creditLimit === null ? null : formatAmount(row.creditLimit, row.currency),
+  credit_limit: row.creditLimit === null ? null : formatMoney(new Dec(row.creditLimit), row.currency),
   payment_terms_id: row.paymentTermsId,
   tags: row.tags,
   notes: row.notes,

@@ -1,0 +1,125 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { FastifyRequest } from 'fastify';
+import { originOf, recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
+import type { Actor } from '../../../kernel/auth/actor';
+import type { Executor } from '../../../kernel/db/database';
+import { sqlState } from '../../../kernel/db/errors';
+import { emitEvent } from '../../../kernel/events/outbox';
+import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { translate, type Locale } from '../../../kernel/i18n/index';
+import { Dec, toDec } from '../money';
+
+/** Who asks, from where, in which language: what every master data service function receives. */
+export interface Caller {
+  actor: Actor;
+  origin: RequestOrigin;
+  locale: Locale;
+}
+
+export const callerOf = (request: FastifyRequest): Caller => ({ actor: request.actor!, origin: originOf(request), locale: request.locale });
+
+export const READ = { permission: 'master_data:read' };
+export const WRITE = { permission: 'master_data:write' };
+export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKey: [] }];
+
+// ---- schema pieces -------------------------------------------------------------------------
+
+export const Instant = Type.String({ format: 'date-time' });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** Letters, digits, `_`, `-`, `.`; unique per organization, case-insensitively. */
+export const Code = Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', examples: ['ELEC'] });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const Description = Nullable(Type.String({ maxLength: 2000 }));
+/**
+ * An opaque reference to a record of a module that does not exist yet (accounts, companies):
+ * a string or an integer (seed 000 writes `101`), stored and answered as a string.
+ */
+export const Reference = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 0 }), Type.Null()]);
+export const referenceOf = (value: string | number | null | undefined): string | null | undefined =>
+  value === undefined || value === null ? value : String(value);
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+/** Input of an exact decimal: a decimal string or a JSON number. */
+export const DecimalInput = (description: string, example: string) =>
+  Type.Union([Type.String({ pattern: '^-?[0-9]{1,20}(\\.[0-9]{1,20})?$', maxLength: 42 }), Type.Number()], { description: `${description} Decimal string or number.`, examples: [example] });
+
+// ---- decimal validation ------------------------------------------------------------------------
+
+export interface DecimalRule {
+  min?: string;
+  /** Exclusive lower bound. */
+  above?: string;
+  max?: string;
+  maxDecimals: number;
+}
+
+/** Collects field errors of business validation; `throwIfAny` answers them all at once (422). */
+export class Checks {
+  readonly errors: FieldError[] = [];
+  constructor(readonly locale: Locale) {}
+
+  fail(field: string, key: string, params: Record<string, unknown> = {}): void {
+    this.errors.push({ field, message: translate(this.locale, key, params) });
+  }
+
+  decimal(field: string, input: string | number, rule: DecimalRule): Dec {
+    const value = toDec(input);
+    if (rule.min !== undefined && value.lt(rule.min)) this.fail(field, 'validation.minimum', { limit: rule.min });
+    else if (rule.above !== undefined && value.lte(rule.above)) this.fail(field, 'validation.exclusiveMinimum', { limit: rule.above });
+    else if (rule.max !== undefined && value.gt(rule.max)) this.fail(field, 'validation.maximum', { limit: rule.max });
+    else if (value.decimalPlaces() > rule.maxDecimals) this.fail(field, 'validation.billing.decimals', { digits: rule.maxDecimals });
+    return value;
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw validationFailed(this.errors);
+  }
+}
+
+export const PERCENT: DecimalRule = { min: '0', max: '100', maxDecimals: 4 };
+
+// ---- writes --------------------------------------------------------------------------------
+
+/** The audit entry and the outbox event of one change, in the change's transaction. */
+export async function recordChange(tx: Executor, caller: Caller, resourceType: string, action: string, resource: { id: string } & Record<string, unknown>, metadata: Record<string, unknown> = {}) {
+  const { actor } = caller;
+  await recordAudit(tx, caller.origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: `${resourceType}.${action}`, resourceType, resourceId: resource.id, metadata });
+  await emitEvent(tx, { organizationId: actor.organizationId, type: `${resourceType}.${action}`, data: resource });
+}
+
+/** Runs a write and turns a unique violation into a 409 with a specific code. */
+export async function uniquely<T>(code: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (sqlState(error) === '23505') throw conflict(code);
+    throw error;
+  }
+}
+
+/** Serializes writes that must see each other (same tree, same tax code) until commit. */
+export async function lockFor(tx: Executor, scope: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${0x62696c6c}, hashtext(${scope}))`);
+}
+
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `q` (API.md) or `search` (seed 000) as a case-insensitive substring of any of the columns. */
+export function textFilter(query: { q?: string; search?: string }, columns: AnyPgColumn[]): SQL | undefined {
+  const text = query.q ?? query.search;
+  if (!text) return undefined;
+  const pattern = `%${escapeLike(text)}%`;
+  return or(...columns.map((column) => ilike(column, pattern)));
+}
+
+/** Loads one row of the caller's organization (optionally locked FOR UPDATE); absent or another tenant's: 404 `code`. */
+export function loaderOf<Row>(table: PgTable, columns: { id: AnyPgColumn; organizationId: AnyPgColumn }, code: string) {
+  return async (tx: Executor, organizationId: string, id: string, lock = false): Promise<Row> => {
+    const query = tx.select().from(table).where(and(eq(columns.organizationId, organizationId), eq(columns.id, id)));
+    const [row] = lock ? await query.for('update') : await query;
+    if (!row) throw notFound(code);
+    return row as Row;
+  };
+}

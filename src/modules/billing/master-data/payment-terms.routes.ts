@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { registerResource } from './crud-routes';
+import { CreatePaymentTerm, ListPaymentTermsQuery, PaymentTerm, PaymentTermPage, UpdatePaymentTerm } from './payment-terms.schemas';
+import { paymentTermService } from './payment-terms.service';
+
+/** /master-data/payment-terms */
+export async function paymentTermRoutes(app: FastifyInstance) {
+  registerResource(app, {
+    base: '/master-data/payment-terms',
+    tags: ['master data: payment terms'],
+    one: 'payment terms',
+    many: 'payment terms',
+    schemas: { resource: PaymentTerm, page: PaymentTermPage, create: CreatePaymentTerm, update: UpdatePaymentTerm, list: ListPaymentTermsQuery },
+    service: paymentTermService(app.kernel),
+  });
+}
