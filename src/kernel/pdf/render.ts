@@ -28,8 +28,8 @@ const FOOTER_GAP = 8;
 /** Drawing yields to the event loop between pages once a slice has run this long. */
 const SLICE_MS = 8;
 
-/** Renders a document to a Buffer. Throws PdfModelError (synchronously, before any work) on a bad model. */
-export function renderPdf(model: PdfDocumentModel, options: RenderOptions = {}): Promise<RenderedPdf> {
+/** Renders a document to a Buffer; rejects with PdfModelError on a bad model. */
+export async function renderPdf(model: PdfDocumentModel, options: RenderOptions = {}): Promise<RenderedPdf> {
   const { stream, pages } = renderPdfStream(model, options);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -39,7 +39,7 @@ export function renderPdf(model: PdfDocumentModel, options: RenderOptions = {}):
   });
 }
 
-/** Renders a document as a stream; the page count is known before the first byte. */
+/** Renders a document as a stream; the page count is known before the first byte. Throws PdfModelError on a bad model. */
 export function renderPdfStream(model: PdfDocumentModel, options: RenderOptions = {}): RenderedPdfStream {
   const { size, margins } = validateModel(model);
   loadFonts();

@@ -2,6 +2,7 @@
  * Test and bench fixtures for the PDF service (never imported by the server): small images and an
  * invoice-like document of any length, as a billing module would build one.
  */
+import zlib from 'node:zlib';
 import type { PdfDocumentModel } from './model';
 
 /** A 48×24 PNG (blue and orange squares). */
@@ -56,4 +57,52 @@ export function sampleDocument(rows: number, overrides: Partial<PdfDocumentModel
     footer: { text: 'Acme Training Ltd · VAT KH-123456789' },
     ...overrides,
   };
+}
+
+export interface ExtractedPdf {
+  pages: string[];
+  /** MediaBox of each page: [x0, y0, x1, y1] in points. */
+  boxes: number[][];
+  info: Record<string, unknown>;
+}
+
+/** Text (unpdf, i.e. pdf.js), page boxes and the Info dictionary of a PDF. */
+export async function extractPdf(buffer: Uint8Array): Promise<ExtractedPdf> {
+  const { extractText, getDocumentProxy, getMeta } = await import('unpdf');
+  const pdf = await getDocumentProxy(new Uint8Array(buffer));
+  const { text } = await extractText(pdf, { mergePages: false });
+  const boxes: number[][] = [];
+  for (let page = 1; page <= pdf.numPages; page++) boxes.push((await pdf.getPage(page)).view);
+  const { info } = await getMeta(pdf);
+  await pdf.destroy();
+  return { pages: text, boxes, info: info as Record<string, unknown> };
+}
+
+export interface PdfObject {
+  id: number;
+  /** The dictionary source, e.g. "<< /Type /Font ... >>". */
+  dict: string;
+  /** The stream's bytes, inflated when FlateDecode. */
+  stream?: Buffer;
+}
+
+/** The indirect objects of a PDF written by pdfkit (plain objects, no object streams). */
+export function pdfObjects(buffer: Buffer): Map<number, PdfObject> {
+  const { inflateSync } = zlib;
+  const objects = new Map<number, PdfObject>();
+  const source = buffer.toString('latin1');
+  const pattern = /(\d+) 0 obj\s*([\s\S]*?)\s*(?:stream\r?\n([\s\S]*?)\r?\nendstream\s*)?endobj/g;
+  for (const match of source.matchAll(pattern)) {
+    const [, id, dict, raw] = match;
+    let stream = raw === undefined ? undefined : Buffer.from(raw, 'latin1');
+    if (stream && /\/Filter\s*\/FlateDecode/.test(dict!)) stream = inflateSync(stream);
+    objects.set(Number(id), { id: Number(id), dict: dict!, stream });
+  }
+  return objects;
+}
+
+/** Follows "/Key N 0 R" in a dictionary. */
+export function ref(objects: Map<number, PdfObject>, dict: string, key: string): PdfObject | undefined {
+  const match = new RegExp(`/${key}\\s*\\[?\\s*(\\d+) 0 R`).exec(dict);
+  return match ? objects.get(Number(match[1])) : undefined;
 }
