@@ -62,9 +62,10 @@ export function headerItems(header: PdfHeader, frame: Frame, logo: PlacedImage |
   const left = header.left ? wrapText(header.left, half, { size: frame.size }) : [];
   const right = header.right ? wrapText(header.right, half, { size: frame.size }) : [];
   if (left.length + right.length > 0) {
-    items.push(item(Math.max(heightOf(left), heightOf(right)), items.length ? BLOCK_SPACING : 0, (canvas, x, y) => {
-      canvas.lines(left, x, y, half, frame.size, 'left');
-      canvas.lines(right, x + frame.width - half, y, half, frame.size, 'right');
+    const { offsets, height } = sideBySide([left, right]);
+    items.push(item(height, items.length ? BLOCK_SPACING : 0, (canvas, x, y) => {
+      canvas.lines(left, x, y + offsets[0]!, half, frame.size, 'left');
+      canvas.lines(right, x + frame.width - half, y + offsets[1]!, half, frame.size, 'right');
     }));
   }
   return items;
@@ -105,6 +106,16 @@ export function blockItems(blocks: PdfBlock[], frame: Frame, first: boolean): It
   return items;
 }
 
+/**
+ * Cells side by side (a table row, a label and its value): offsets that put their first baselines
+ * on one line (a line holding Khmer sits lower than a Latin one), and the height they take.
+ */
+export function sideBySide(cells: Line[][]): { offsets: number[]; height: number } {
+  const baseline = Math.max(0, ...cells.map((lines) => lines[0]?.baseline ?? 0));
+  const offsets = cells.map((lines) => baseline - (lines[0]?.baseline ?? baseline));
+  return { offsets, height: Math.max(0, ...cells.map((lines, index) => offsets[index]! + heightOf(lines))) };
+}
+
 function item(height: number, spaceBefore: number, draw: Item['draw']): Item {
   return { height, spaceBefore, keepWithNext: false, draw };
 }
@@ -122,9 +133,10 @@ function keyValueItems(block: KeyValueBlock, frame: Frame): Item[] {
   return block.rows.map(({ label, value }) => {
     const labels = wrapText(label, labelWidth, { size: frame.size });
     const values = wrapText(value, valueWidth, { size: frame.size, bold: true });
-    return item(Math.max(heightOf(labels), heightOf(values)) + 2, 0, (canvas, x, y) => {
-      canvas.lines(labels, x, y, labelWidth, frame.size, 'left', MUTED);
-      canvas.lines(values, x + labelWidth + 8, y, valueWidth, frame.size, 'left');
+    const { offsets, height } = sideBySide([labels, values]);
+    return item(height + 2, 0, (canvas, x, y) => {
+      canvas.lines(labels, x, y + offsets[0]!, labelWidth, frame.size, 'left', MUTED);
+      canvas.lines(values, x + labelWidth + 8, y + offsets[1]!, valueWidth, frame.size, 'left');
     });
   });
 }
@@ -145,11 +157,13 @@ function tableItems(block: TableBlock, frame: Frame): Item[] {
       const column = block.columns[index]!;
       return wrapText(cell, Math.max(widths[index]! - 2 * CELL_X, 1), { size: frame.size, bold }, column.wrap ?? true);
     });
-    const height = Math.max(...laidOut.map(heightOf)) + 2 * CELL_Y;
+    const aligned = sideBySide(laidOut);
+    const height = aligned.height + 2 * CELL_Y;
     return item(height, 0, (canvas, x, y) => {
       decorate(canvas, x, y, height);
       laidOut.forEach((lines, index) => {
-        canvas.lines(lines, x + offsets[index]! + CELL_X, y + CELL_Y, widths[index]! - 2 * CELL_X, frame.size, block.columns[index]!.align ?? 'left', TEXT);
+        const top = y + CELL_Y + aligned.offsets[index]!;
+        canvas.lines(lines, x + offsets[index]! + CELL_X, top, widths[index]! - 2 * CELL_X, frame.size, block.columns[index]!.align ?? 'left', TEXT);
       });
     });
   };
@@ -183,7 +197,8 @@ function totalsItem(block: TotalsBlock, frame: Frame): Item {
   const laidOut = rows.map(({ bold, label, amount }) => {
     const labels = wrapText(label, labelWidth, { size: frame.size, bold });
     const amounts = wrapText(amount, amountWidth, { size: frame.size, bold });
-    return { bold, labels, amounts, height: Math.max(heightOf(labels), heightOf(amounts)) + 2 * CELL_Y };
+    const { offsets, height } = sideBySide([labels, amounts]);
+    return { bold, labels, amounts, offsets, height: height + 2 * CELL_Y };
   });
   const height = laidOut.reduce((sum, row) => sum + row.height, 0);
   return item(height, 0, (canvas, x, y) => {
@@ -191,8 +206,8 @@ function totalsItem(block: TotalsBlock, frame: Frame): Item {
     let top = y;
     for (const row of laidOut) {
       if (row.bold) canvas.rule(left, top, width, 0.8, TEXT);
-      canvas.lines(row.labels, left, top + CELL_Y, labelWidth, frame.size, 'right', row.bold ? TEXT : MUTED);
-      canvas.lines(row.amounts, left + width - amountWidth - CELL_X, top + CELL_Y, amountWidth, frame.size, 'right', TEXT);
+      canvas.lines(row.labels, left, top + CELL_Y + row.offsets[0]!, labelWidth, frame.size, 'right', row.bold ? TEXT : MUTED);
+      canvas.lines(row.amounts, left + width - amountWidth - CELL_X, top + CELL_Y + row.offsets[1]!, amountWidth, frame.size, 'right', TEXT);
       top += row.height;
     }
   });

@@ -7,9 +7,9 @@ import type { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { boundLayoutCaches, loadFonts, registerFonts, selectFace } from './fonts';
-import { blockItems, headerItems, paginate, type Canvas, type Frame, type PlacedImage } from './layout';
+import { blockItems, headerItems, paginate, sideBySide, type Canvas, type Frame, type PlacedImage } from './layout';
 import { PdfModelError, type PdfDocumentModel, type RenderedPdf } from './model';
-import { heightOf, wrapText, type Line } from './text';
+import { wrapText, type Line } from './text';
 import { validateModel } from './validate';
 
 export interface RenderOptions {
@@ -109,16 +109,16 @@ function footerLayout(model: PdfDocumentModel, frame: Frame) {
   const size = frame.size * 0.8;
   const half = frame.width / 2 - 6;
   const left = text ? wrapText(text, half, { size }, false) : [];
-  const sample = label ? wrapText(label.replaceAll('{page}', '999').replaceAll('{pages}', '999'), half, { size }, false) : [];
+  const labelFor = (page: string, pages: string) => (label ? wrapText(label.replaceAll('{page}', page).replaceAll('{pages}', pages), half, { size }, false) : []);
+  const { height } = sideBySide([left, labelFor('999', '999')]);
   return {
-    height: Math.max(heightOf(left), heightOf(sample)),
+    height,
     draw(canvas: Canvas, x: number, y: number, page: number, pages: number) {
+      const right = labelFor(String(page), String(pages));
+      const { offsets } = sideBySide([left, right]);
       canvas.rule(x, y - FOOTER_GAP / 2, frame.width, 0.4, '#cccccc');
-      canvas.lines(left, x, y, half, size, 'left', '#555555');
-      if (label) {
-        const right = wrapText(label.replaceAll('{page}', String(page)).replaceAll('{pages}', String(pages)), half, { size }, false);
-        canvas.lines(right, x + frame.width - half, y, half, size, 'right', '#555555');
-      }
+      canvas.lines(left, x, y + offsets[0]!, half, size, 'left', '#555555');
+      canvas.lines(right, x + frame.width - half, y + offsets[1]!, half, size, 'right', '#555555');
     },
   };
 }
