@@ -50,8 +50,8 @@ export interface LoadedFace {
 type Faces = Record<Face, LoadedFace>;
 
 let faces: Faces | undefined;
-/** Words shaped since the caches were last emptied: past the cap they are emptied, bounding memory. */
-let cachedSinceReset = 0;
+/** Documents rendered: every 200th checks the size of the shared word caches. */
+let renders = 0;
 const LAYOUT_CACHE_CAP = 50_000;
 
 /** Loads and parses the four fonts (about 0.1 s, once per process; the first render does it). */
@@ -87,7 +87,7 @@ export function loadFonts(): Faces {
 
 /** Called once per document: empties the shared word caches when they have grown past the cap. */
 export function boundLayoutCaches(): void {
-  if (!faces || ++cachedSinceReset % 200 !== 0) return;
+  if (!faces || ++renders % 200 !== 0) return;
   const words = Object.values(faces).reduce((sum, f) => sum + Object.keys(f.layouts).length, 0);
   if (words <= LAYOUT_CACHE_CAP) return;
   for (const f of Object.values(faces)) {

@@ -18,6 +18,7 @@ describe('a bad model', () => {
     ['an amount given as a number', table([['a', 1234.56]]), /blocks\[0\]\.rows\[0\]\[1\] must be a string, got number/],
     ['columns wider than the page', { blocks: [{ type: 'table', columns: [{ header: 'A', width: 400 }, { header: 'B', width: 300 }], rows: [] }] }, /the columns need 700 pt, the page has 495 pt/],
     ['an unknown alignment', { blocks: [{ type: 'table', columns: [{ header: 'A', align: 'middle' as 'left' }], rows: [] }] }, /columns\[0\]\.align must be "left" or "right"/],
+    ['a grand total given as a number', { blocks: [{ type: 'totals', rows: [], grandTotal: { label: 'Total', amount: 12 as unknown as string } }] }, /blocks\[0\]\.grandTotal\.amount must be a string, got number/],
     ['an unknown block type', { blocks: [{ type: 'chart' } as unknown as PdfDocumentModel['blocks'][number]] }, /blocks\[0\] has an unknown type "chart"/],
     ['margins that leave no room', { margins: 290, blocks: [] }, /margins leave less than 100 pt/],
     ['no blocks', {} as PdfDocumentModel, /blocks must be an array/],

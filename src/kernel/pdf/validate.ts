@@ -107,8 +107,9 @@ export function validateModel(model: PdfDocumentModel): { size: readonly [number
       case 'totals':
         if (!Array.isArray(block.rows)) fail(`${where}.rows must be an array`);
         [...block.rows, ...(block.grandTotal ? [block.grandTotal] : [])].forEach((row, n) => {
-          string(row?.label, `${where}.rows[${n}].label`);
-          string(row.amount, `${where}.rows[${n}].amount`);
+          const at = n < block.rows.length ? `${where}.rows[${n}]` : `${where}.grandTotal`;
+          string(row?.label, `${at}.label`);
+          string(row.amount, `${at}.amount`);
         });
         if (block.width !== undefined) number(block.width, `${where}.width`, 50, contentWidth);
         break;
