@@ -40,6 +40,8 @@ const PG_POOL_MAX = 20;
 const RATE_LIMIT_PER_MINUTE = 1_000_000; // the highest RATE_LIMIT_DEFAULT_PER_MINUTE accepts
 const TARGET_PG_RPS = 5_000;
 const TARGET_P99_MS = 50;
+/** One-page PDFs a second the PDF service should render on one core. */
+const TARGET_PDF_PER_SECOND = 50;
 /** The bare Fastify figure of the machine the targets were set on (the issues quote it). */
 const REFERENCE_FASTIFY_RPS = 80_000;
 
@@ -357,6 +359,16 @@ async function main() {
     }
   }
 
+  console.log('\n=== PDF rendering, in-process (bench/pdf.ts) ===');
+  let pdfFigures: string[] = [];
+  try {
+    pdfFigures = await pdfRenderingFigures();
+    for (const figure of pdfFigures) console.log(`[bench] ${figure}`);
+  } catch (error) {
+    failed = true;
+    console.log(`ERROR: PDF rendering run failed: ${error instanceof Error ? error.message : error}`);
+  }
+
   console.log('\n=== Results ===\n');
   for (const line of machine()) console.log(line);
   console.log(`\npure Fastify route (same run): ${Math.round(framework.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${framework.p99} ms; the targets assume ${REFERENCE_FASTIFY_RPS.toLocaleString('en-US')}`);
@@ -365,6 +377,7 @@ async function main() {
     console.log(renderReport(report, targetRps, TARGET_P99_MS, framework.requestsPerSecond / REFERENCE_FASTIFY_RPS));
   }
   if (jobFigures.length > 0) console.log(`\njob queue (bench/jobs.ts, 2,000 no-op jobs, 10 workers, one instance):\n${jobFigures.map((f) => `- ${f}`).join('\n')}`);
+  if (pdfFigures.length > 0) console.log(`\nPDF rendering (bench/pdf.ts, invoice-like fixture, one document after another, in-process; target ≥ ${TARGET_PDF_PER_SECOND} one-page PDFs/s):\n${pdfFigures.map((f) => `- ${f}`).join('\n')}`);
   return failed ? 1 : 0;
 }
 
@@ -374,6 +387,16 @@ async function jobQueueFigures(adminUrl: string | undefined): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/jobs.ts'], { cwd: ROOT, env, timeout: 300_000 });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { database: string; enqueue_per_second: number; end_to_end_per_second: number };
   return `${result.database}: ${result.end_to_end_per_second.toLocaleString('en-US')} jobs/s end to end, enqueued at ${result.enqueue_per_second.toLocaleString('en-US')}/s`;
+}
+
+/** Runs bench/pdf.ts (its own process) and summarizes its JSON line. */
+async function pdfRenderingFigures(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/pdf.ts'], { cwd: ROOT, timeout: 120_000 });
+  type Scenario = { pages: number; per_second: number; per_cpu_second: number; ms_p50: number; ms_p99: number; cpu_ms_per_document: number; event_loop_delay_max_ms: number };
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { first_render_ms: number; one_page: Scenario; three_pages: Scenario };
+  const line = (name: string, s: Scenario) =>
+    `${name}: ${s.per_second.toLocaleString('en-US')} PDFs/s (${s.per_cpu_second.toLocaleString('en-US')} per CPU second), ${s.ms_p50} ms p50 / ${s.ms_p99} ms p99 per document (${s.cpu_ms_per_document} ms CPU), event loop held ${s.event_loop_delay_max_ms} ms at most`;
+  return [line('one page', result.one_page), line('three pages', result.three_pages), `first render (fonts loaded and parsed): ${result.first_render_ms} ms`];
 }
 
 main()

@@ -19,6 +19,7 @@ import { metricsPlugin } from './kernel/observability/metrics';
 import { jobsPlugin, type JobsPluginOptions } from './kernel/jobs/index';
 import { filesPlugin } from './kernel/files/index';
 import { mailPlugin, type MailServiceOptions } from './kernel/mail/index';
+import { pdfPlugin } from './kernel/pdf/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
 import { webhooksPlugin, type DeliveryOptions } from './kernel/webhooks/index';
 
@@ -87,6 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhooksPlugin, options.webhooks ?? {});
   // The file store (app.files) and /api/v1/files, before the modules that store files.
   await app.register(filesPlugin);
+  // The PDF service (app.pdf), before the modules that render documents.
+  await app.register(pdfPlugin);
 
   // Requests arriving while the server drains are refused cleanly; in-flight ones finish.
   let closing = false;
