@@ -5,6 +5,8 @@ import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
+import { invoiceRoutes } from './invoices/routes';
+import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
 import { billingPaymentTerms } from './master-data/tables';
 import './messages';
@@ -17,7 +19,7 @@ async function paymentTermsExist(executor: Executor, organizationId: string, id:
   return row !== undefined;
 }
 
-/** Billing (issue 5): master data, the billing profile and clients; invoices and payments come next. */
+/** Billing (issue 5): master data, the billing profile, clients and invoices; payments and credit notes come next. */
 export const billingModule: Module = {
   name: 'billing',
   plugin: async (app: FastifyInstance) => {
@@ -29,9 +31,13 @@ export const billingModule: Module = {
         throw error;
       }
     };
+    const settings = billingSettingsService(app.kernel, { paymentTermsExist, fileType });
+    const clients = clientService(app.kernel, { paymentTermsExist, hasInvoices: (tx, organizationId, clientId) => invoices.clientHasInvoices(tx, organizationId, clientId) });
+    const invoices = invoiceService(app.kernel, { clients, settings });
     await app.register(masterDataRoutes);
-    await app.register(billingSettingsRoutes(billingSettingsService(app.kernel, { paymentTermsExist, fileType })));
-    await app.register(clientRoutes(clientService(app.kernel, { paymentTermsExist })));
+    await app.register(billingSettingsRoutes(settings));
+    await app.register(clientRoutes(clients));
+    await app.register(invoiceRoutes({ invoices, clients, settings }));
   },
 };
 

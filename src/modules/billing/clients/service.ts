@@ -37,6 +37,8 @@ interface ClientValues {
 export interface ClientServiceDeps {
   /** Whether the organization has these payment terms (the master data of this module). */
   paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean>;
+  /** Whether invoices name this client (it then cannot be deleted). */
+  hasInvoices(executor: Executor, organizationId: string, clientId: string): Promise<boolean>;
 }
 
 export const presentClient = (row: Row, contacts: ContactRow[]): Client => ({
@@ -277,6 +279,7 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
     async remove(tx: Executor, origin: RequestOrigin, actor: Actor, id: string, expectedVersion?: number[]): Promise<void> {
       const current = await load(tx, actor, id, true);
       assertVersion(expectedVersion, current.version);
+      if (await deps.hasInvoices(tx, actor.organizationId, id)) throw conflict('CLIENT_HAS_INVOICES');
       const [client] = await present(tx, [current]);
       await tx.delete(clientContacts).where(eq(clientContacts.clientId, id));
       await tx.delete(clients).where(scoped(actor, id));

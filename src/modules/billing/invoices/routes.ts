@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { originOf } from '../../../kernel/audit/audit';
+import type { Actor } from '../../../kernel/auth/actor';
+import { ifMatchVersion } from '../../../kernel/http/etag';
+import type { ClientService } from '../clients/service';
+import type { BillingSettingsService } from '../settings/service';
+import { invoicePdfModel } from './pdf';
+import { CreateInvoiceBody, Invoice, InvoicePage, InvoiceParams, ListInvoicesQuery, PdfQuery, UpdateInvoiceBody, VoidInvoiceBody } from './schemas';
+import type { InvoiceService } from './service';
+
+const MAX_LOGO_BYTES = 2 * 1024 * 1024;
+
+export interface InvoiceRouteDeps {
+  invoices: InvoiceService;
+  clients: ClientService;
+  settings: BillingSettingsService;
+}
+
+/** The logo's bytes, or nothing when it is gone or too large to print (the invoice still renders). */
+async function logoBytes(app: FastifyInstance, organizationId: string, fileId: string | null | undefined): Promise<Uint8Array | undefined> {
+  if (!fileId) return undefined;
+  try {
+    const file = await app.files.get(organizationId, fileId);
+    if (file.size > MAX_LOGO_BYTES) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await app.files.open(file)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } catch {
+    return undefined;
+  }
+}
+
+/** /api/v1/invoices: drafts, finalize, void, uncollectible, PDF. */
+export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const { database } = app.kernel;
+    const tags = ['invoices'];
+    const can = (action: string) => ({ permission: `invoice:${action}` });
+    const inTx = <T>(work: (tx: Parameters<Parameters<typeof database.transaction>[0]>[0]) => Promise<T>) => database.transaction(work);
+
+    app.post('/invoices', { config: can('create'), schema: { tags, summary: 'Create a draft invoice (totals computed)', body: CreateInvoiceBody, response: { 201: Invoice } } }, async (request, reply) => {
+      const created = await inTx((tx) => invoices.create(tx, originOf(request), request.actor!, request.body));
+      reply.header('location', `/api/v1/invoices/${created.id}`);
+      return reply.sendResource(created, 201);
+    });
+
+    app.get('/invoices', { config: can('read'), schema: { tags, summary: 'List and search invoices', querystring: ListInvoicesQuery, response: { 200: InvoicePage } } }, async (request) =>
+      invoices.list(database.db, request.actor!, request.query),
+    );
+
+    app.get('/invoices/:id', { config: can('read'), schema: { tags, summary: 'Get an invoice', params: InvoiceParams, response: { 200: Invoice } } }, async (request, reply) =>
+      reply.sendResource(await invoices.get(database.db, request.actor!, request.params.id)),
+    );
+
+    app.patch('/invoices/:id', { config: can('update'), schema: { tags, summary: 'Change a draft (lines, when given, replace the list)', params: InvoiceParams, body: UpdateInvoiceBody, response: { 200: Invoice } } }, async (request, reply) => {
+      const expected = ifMatchVersion(request);
+      return reply.sendResource(await inTx((tx) => invoices.update(tx, originOf(request), request.actor!, request.params.id, request.body, expected)));
+    });
+
+    app.delete('/invoices/:id', { config: can('delete'), schema: { tags, summary: 'Delete a draft', params: InvoiceParams } }, async (request, reply) => {
+      const expected = ifMatchVersion(request);
+      await inTx((tx) => invoices.remove(tx, originOf(request), request.actor!, request.params.id, expected));
+      return reply.code(204).send();
+    });
+
+    const action = (path: string, permission: string, summary: string, run: (actor: Actor, id: string, expected: number[] | undefined, body: unknown, origin: ReturnType<typeof originOf>) => Promise<Invoice>, body?: typeof VoidInvoiceBody) =>
+      app.post(`/invoices/:id/${path}`, { config: can(permission), schema: { tags, summary, params: InvoiceParams, ...(body ? { body } : {}), response: { 200: Invoice } } }, async (request, reply) =>
+        reply.sendResource(await run(request.actor!, request.params.id, ifMatchVersion(request), request.body, originOf(request))),
+      );
+
+    action('finalize', 'finalize', 'Finalize: assign the number, freeze lines, taxes, rate and terms', (actor, id, expected, _body, origin) => inTx((tx) => invoices.finalize(tx, origin, actor, id, expected)));
+    action('void', 'void', 'Void an open invoice on which nothing is paid', (actor, id, expected, body, origin) => inTx((tx) => invoices.void(tx, origin, actor, id, (body as { reason: string }).reason, expected)), VoidInvoiceBody);
+    action('mark-uncollectible', 'void', 'Mark an open invoice uncollectible', (actor, id, expected, _body, origin) => inTx((tx) => invoices.markUncollectible(tx, origin, actor, id, expected)));
+
+    app.get(
+      '/invoices/:id/pdf',
+      { config: can('read'), schema: { tags, summary: 'The invoice as a PDF (A4 or Letter)', params: InvoiceParams, querystring: PdfQuery, produces: ['application/pdf'] } },
+      async (request, reply) => {
+        const actor = request.actor!;
+        let invoice = await invoices.get(database.db, actor, request.params.id);
+        // A draft shows the issuer and the client as they are now; a finalized invoice as they were.
+        if (invoice.status === 'draft') {
+          const [profile, client] = await Promise.all([settings.read(database.db, actor.organizationId), clients.get(database.db, actor, invoice.client_id)]);
+          invoice = { ...invoice, issuer: { name: profile.legal_name, address: profile.address, tax_id: profile.tax_id }, customer: { name: client.name, address: client.billing_address, tax_id: client.tax_id } };
+        }
+        const logoId = (await settings.read(database.db, actor.organizationId)).logo_file_id;
+        const model = invoicePdfModel(invoice, { pageSize: request.query.page_size, logo: await logoBytes(app, actor.organizationId, logoId) });
+        const { buffer } = await app.pdf.render(model);
+        const name = (invoice.number ?? `draft-${invoice.id}`).replace(/[^A-Za-z0-9._-]/g, '-');
+        return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}.pdf"`).header('cache-control', 'private, no-store').send(buffer);
+      },
+    );
+  };
+}
