@@ -97,6 +97,15 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
     );
     if (w.failedCalls > 0) out.push(`WARNING: ${fmt(w.failedCalls)} of ${fmt(w.sent)} API calls failed (first: ${w.firstFailure})`);
   }
+  const invoices = find(report, 'invoices by status');
+  if (invoices) {
+    out.push(
+      `target (PostgreSQL): 50 invoices filtered by status from 100,000 >= 4,000 req/s: ${fmt(invoices.requestsPerSecond)} -> ${met(invoices.requestsPerSecond >= 4_000)}` +
+        ` (scaled to this machine: ${fmt(4_000 * machineScale)} -> ${met(invoices.requestsPerSecond >= 4_000 * machineScale)})`,
+    );
+  }
+  const created = find(report, 'create invoice (20 lines)');
+  if (created) out.push(`invoice creation (20 lines, draft with totals, audit and event): ${fmt(created.requestsPerSecond)} invoices/s, p99 ${fmt(created.p99)} ms`);
   if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);
   return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
 }

@@ -73,6 +73,19 @@ async function bulkCreate(url: string, token: string): Promise<{ rowsPerSecond: 
   return { rowsPerSecond: Math.round((BULK_USERS / ms) * 1000), ms: Math.round(ms) };
 }
 
+const INVOICE_ROWS = 100_000;
+
+/** A client, a GST tax code and 100,000 seeded invoices; answers the body of a 20-line draft. */
+async function prepareBilling(url: string, token: string) {
+  const auth = { authorization: `Bearer ${token}` };
+  const organizationId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { org: string }).org;
+  const tax = await postJson<{ id: string }>(`${url}/api/v1/master-data/tax-codes`, { name: 'GST 18%', code: 'GST18', tax_type: 'GST', rate: 18, effective_from: '2020-01-01' }, auth);
+  const client = await postJson<{ id: string }>(`${url}/api/v1/clients`, { name: 'Bench Client', currency: 'INR', billing_address: { line1: '1 Road', city: 'Bengaluru', state: 'KA', country: 'IN' } }, auth);
+  const seeded = await postJson<{ rows: number; ms: number }>(`${url}/bench/invoices`, { organization_id: organizationId, client_id: client.id, count: INVOICE_ROWS });
+  const lines = Array.from({ length: 20 }, (_, i) => ({ description: `Item ${i + 1}`, quantity: `${i + 1}.5`, unit_price: '33.335', discount_percent: '2.5', tax_code_id: tax.id, hsn_sac_code: '998314' }));
+  return { seeded, invoiceBody: JSON.stringify({ client_id: client.id, lines }) };
+}
+
 /** Cleanups still owed (child process, temp dir, throwaway database), run also on Ctrl-C. */
 const cleanups: (() => Promise<void> | void)[] = [];
 async function runCleanups() {
@@ -192,6 +205,8 @@ async function benchServer(label: string, env: Record<string, string | undefined
 
       const session = await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN);
       const bulk = await bulkCreate(url, session.access_token);
+      const billing = await prepareBilling(url, session.access_token);
+      console.log(`[bench] seeded ${INVOICE_ROWS.toLocaleString('en-US')} invoices (2 lines each) in ${billing.seeded.ms} ms`);
       console.log(`[bench] bulk creation: ${BULK_USERS} users in ${bulk.ms} ms (${bulk.rowsPerSecond} rows/s)`);
       const scenarios: { name: string; path: string; connections?: number; method?: 'POST'; headers?: Record<string, string>; body?: string }[] = [
         { name: 'baseline', path: '/bench/bare' },
@@ -202,6 +217,10 @@ async function benchServer(label: string, env: Record<string, string | undefined
         { name: 'profile (authenticated)', path: '/api/v1/profile/me', headers: { authorization: `Bearer ${session.access_token}` } },
         // Argon2id verification dominates; few connections, since the figure that matters is latency.
         { name: 'login', path: '/api/v1/auth/login', connections: LOGIN_CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) },
+        // 50 open invoices (of 100,000, a quarter open) with their lines, newest first.
+        { name: 'invoices by status', path: '/api/v1/invoices?status=open&limit=50', headers: { authorization: `Bearer ${session.access_token}` } },
+        // A draft of 20 lines: validation, tax codes in force, exact totals, 21 rows, audit and event.
+        { name: 'create invoice (20 lines)', path: '/api/v1/invoices', method: 'POST', headers: { authorization: `Bearer ${session.access_token}`, 'content-type': 'application/json' }, body: billing.invoiceBody },
       ];
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {

@@ -41,3 +41,31 @@ export async function seedWidgets(database: Database, rows: number): Promise<{ r
   const [count] = await database.query<{ n: string | number }>(`SELECT count(*) AS n FROM widgets WHERE organization_id = '${BENCH_ORG}'`);
   return { rows: Number(count?.n ?? 0), ms: Math.round(performance.now() - start) };
 }
+
+/**
+ * Gives `organizationId` `rows` invoices (a quarter each draft, open, paid and void) with two lines
+ * each, for one client, in three INSERT ... SELECT statements, then ANALYZE. created_at increases by
+ * 1 ms per invoice, so the newest-first list of a status walks the same index as real data.
+ */
+export async function seedInvoices(database: Database, organizationId: string, clientId: string, rows: number): Promise<{ rows: number; ms: number }> {
+  if (!/^org_\w+$/.test(organizationId) || !/^cli_\w+$/.test(clientId) || !Number.isInteger(rows) || rows < 1 || rows > 9_999_999) throw new Error('bad invoice seed');
+  const start = performance.now();
+  await database.query(`
+    INSERT INTO invoices (id, organization_id, client_id, number, status, currency, issue_date, supply_type, subtotal, discount_total, tax_total, total, amount_paid,
+                          tax_breakdown, created_at, updated_at)
+    SELECT 'inv_bench' || lpad(i::text, 8, '0'), '${organizationId}', '${clientId}',
+           CASE WHEN i % 4 = 0 THEN NULL ELSE 'BENCH-' || lpad(i::text, 8, '0') END,
+           (ARRAY['draft', 'open', 'paid', 'void'])[1 + i % 4], 'INR', DATE '2026-01-01' + (i % 365), 'intra_state',
+           '200', '0', '36', '236', (CASE WHEN i % 4 = 2 THEN 236 ELSE 0 END)::numeric,
+           '[{"tax_code_id":"tax_bench","tax_code":"GST18","component":"cgst","rate":"9.00","taxable_amount":"200.00","amount":"18.00"},{"tax_code_id":"tax_bench","tax_code":"GST18","component":"sgst","rate":"9.00","taxable_amount":"200.00","amount":"18.00"}]'::jsonb,
+           base + i * interval '1 millisecond', base + i * interval '1 millisecond'
+    FROM generate_series(1, ${rows}) AS i, (SELECT date_trunc('second', now()) - interval '1 day' AS base) AS b`);
+  await database.query(`
+    INSERT INTO invoice_lines (id, organization_id, invoice_id, position, description, quantity, unit_price, discount_percent, amount, discount_amount, taxable_amount, tax_amount, total, tax_components)
+    SELECT 'inl_bench' || lpad(i::text, 8, '0') || '_' || p, '${organizationId}', 'inv_bench' || lpad(i::text, 8, '0'), p, 'Consulting hour ' || p, '1', '100', '0', '100', '0', '100', '18', '118',
+           '[{"name":"cgst","rate":"9.00","amount":"9.00"},{"name":"sgst","rate":"9.00","amount":"9.00"}]'::jsonb
+    FROM generate_series(1, ${rows}) AS i, generate_series(0, 1) AS p`);
+  await database.query('ANALYZE invoices');
+  await database.query('ANALYZE invoice_lines');
+  return { rows, ms: Math.round(performance.now() - start) };
+}

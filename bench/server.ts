@@ -2,16 +2,18 @@
  * The benchmarked server, run as its own process by bench/run.ts:
  *   PORT=... LOG_LEVEL=warn [DATABASE_URL=...] [BENCH_SEED_ROWS=100000] node --import tsx bench/server.ts
  * Migrates, creates the test-only widgets table, optionally seeds it, then serves the app with the
- * widgets module plus one no-op route (GET /bench/bare) as the same-process baseline. Prints
+ * identity, billing and widgets modules plus one no-op route (GET /bench/bare) as the same-process
+ * baseline, and bench-only seeding routes. Prints
  * `BENCH_INFO <json>` and then `READY <port>` on stdout once listening.
  */
 import fp from 'fastify-plugin';
 import { buildApp, type Module } from '../src/app';
 import { loadConfigOrExit, openConfiguredDatabase } from '../src/cli/boot';
 import { emitEvent } from '../src/kernel/events/outbox';
+import { billingModule } from '../src/modules/billing/index';
 import { identityModule } from '../src/modules/identity/index';
 import { widgetsModule } from '../test/support/widgets/index';
-import { ensureWidgetsTable, seedWidgets } from './seed';
+import { ensureWidgetsTable, seedInvoices, seedWidgets } from './seed';
 
 /**
  * buildApp() calls app.ready(), after which no route can be added, so the baseline route comes in
@@ -31,6 +33,10 @@ const benchModule: Module = {
       });
       return { emitted: count };
     });
+    // Seeds invoices for the caller's organization and one of its clients (bench/seed.ts).
+    app.post<{ Body: { organization_id: string; client_id: string; count: number } }>('/bench/invoices', async (request) =>
+      seedInvoices(app.kernel.database, request.body.organization_id, request.body.client_id, request.body.count),
+    );
   }),
 };
 
@@ -45,7 +51,7 @@ async function main() {
   if (seedRows > 0) seeded = await seedWidgets(database, seedRows);
   const [version] = await database.query<{ version: string }>('SELECT version() AS version');
 
-  const app = await buildApp({ config, database, modules: [identityModule, widgetsModule, benchModule] });
+  const app = await buildApp({ config, database, modules: [identityModule, billingModule, widgetsModule, benchModule] });
 
   let stopping = false;
   const stop = async (signal: string) => {
