@@ -1,8 +1,9 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import { and, asc, count, desc, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import { PgDialect, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, getTableColumns, is, sql, type SQL } from 'drizzle-orm';
+import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/database';
+import { decodeTimestamptz } from '../db/timestamps';
 import type { Secrets } from '../secrets';
 import { ProblemError } from './problem';
 
@@ -164,7 +165,7 @@ const dialect = new PgDialect();
 /** A page query whose text Drizzle built once: run again with other parameters. */
 class PageQuery {
   private readonly keys: string[];
-  private readonly columns: AnyPgColumn[];
+  private readonly decoders: ((value: unknown) => unknown)[];
 
   constructor(
     table: PgTable,
@@ -173,7 +174,7 @@ class PageQuery {
     // `select()` of a whole table selects its columns in this order (Drizzle's orderSelectedFields).
     const entries = Object.entries(getTableColumns(table)) as [string, AnyPgColumn][];
     this.keys = entries.map(([key]) => key);
-    this.columns = entries.map(([, column]) => column);
+    this.decoders = entries.map(([, column]) => decoderOf(column));
   }
 
   /**
@@ -183,7 +184,7 @@ class PageQuery {
    * mapFromDriverValue), without its per-field type checks.
    */
   run(executor: Executor, params: unknown[]): Promise<Record<string, unknown>[]> {
-    const { keys, columns } = this;
+    const { keys, decoders } = this;
     const mapRows = (raw: unknown[][]) => {
       const rows = new Array<Record<string, unknown>>(raw.length);
       for (let r = 0; r < raw.length; r++) {
@@ -191,7 +192,7 @@ class PageQuery {
         const row: Record<string, unknown> = {};
         for (let i = 0; i < keys.length; i++) {
           const value = values[i];
-          row[keys[i]!] = value === null ? null : columns[i]!.mapFromDriverValue(value);
+          row[keys[i]!] = value === null ? null : decoders[i]!(value);
         }
         rows[r] = row;
       }
@@ -200,6 +201,18 @@ class PageQuery {
     type Config = { execute: Record<string, unknown>[]; all: unknown; values: unknown };
     return executor._.session.prepareQuery<Config>({ sql: this.text, params }, undefined, undefined, true, mapRows).execute();
   }
+}
+
+/**
+ * The column's own mapFromDriverValue, except for `timestamp with time zone` columns in Date
+ * mode, whose text (Drizzle has the drivers hand it over unparsed) is decoded into the same Date
+ * by {@link decodeTimestamptz}, faster, and with its ISO text kept for the presenter.
+ */
+function decoderOf(column: AnyPgColumn): (value: unknown) => unknown {
+  if (is(column, PgTimestamp) && column.withTimezone) {
+    return (value) => (typeof value === 'string' ? decodeTimestamptz(value) : value);
+  }
+  return (value) => column.mapFromDriverValue(value);
 }
 
 interface Shape {
