@@ -14,7 +14,8 @@
  *
  * Environment: AB_SECONDS (default 5 per run, after a 1 s warm-up), AB_CONNECTIONS (50),
  * BENCH_DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
- * AB_POOL_MAX (20, as in npm run bench).
+ * AB_POOL_MAX (20, as in npm run bench; AB_POOL_MAX_A / AB_POOL_MAX_B set one server's, e.g. to
+ * compare pool sizes with the same directory twice).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -115,16 +116,16 @@ async function main() {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
     const secret = randomBytes(48).toString('base64');
-    const envFor = (seed: boolean) => {
+    const envFor = (seed: boolean, poolMax = POOL_MAX) => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'deskbase-ab-'));
       dataDirs.push(dataDir);
-      return { DATABASE_URL: target.toString(), DB_POOL_MAX: POOL_MAX, DATA_DIR: dataDir, SECRET_KEY: secret, BENCH_SEED_ROWS: seed ? '100000' : '0' };
+      return { DATABASE_URL: target.toString(), DB_POOL_MAX: poolMax, DATA_DIR: dataDir, SECRET_KEY: secret, BENCH_SEED_ROWS: seed ? '100000' : '0' };
     };
     // Seeded by a server of its own, so that A and B start from the same state.
     const seeder = await start('seed', dirA, envFor(true));
     await stopChild(seeder.child);
-    servers.push(await start('A', dirA, envFor(false)));
-    servers.push(await start('B', dirB, envFor(false)));
+    servers.push(await start('A', dirA, envFor(false, process.env.AB_POOL_MAX_A ?? POOL_MAX)));
+    servers.push(await start('B', dirB, envFor(false, process.env.AB_POOL_MAX_B ?? POOL_MAX)));
     const [a, b] = servers as [Server, Server];
 
     // The deep cursor (90,000 rows), and the same bytes from both servers.
