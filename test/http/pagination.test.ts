@@ -150,6 +150,31 @@ describe('keyset pagination', () => {
     expect(foreign.items).toEqual([]);
   });
 
+  it('keeps apart shapes that only share a sort name: the key is the sort column itself', async () => {
+    const { database, cursors } = app.kernel;
+    const page = (column: typeof widgets.name | typeof widgets.createdAt, cursor?: string) =>
+      paginate({
+        executor: database.db,
+        table: widgets,
+        where: eq(widgets.organizationId, 'org_test'),
+        sortColumns: { key: column },
+        idColumn: widgets.id,
+        params: { limit: 5, sort: 'key', cursor },
+        cursors,
+      });
+    for (let i = 0; i < 2; i++) {
+      const byName = await page(widgets.name);
+      const byCreation = await page(widgets.createdAt);
+      expect(byName.items.map((w) => w.name)).toEqual([...names].sort().slice(0, 5));
+      // The first three widgets share a timestamp (ties break on id), so do the next three.
+      expect(byCreation.items.slice(0, 3).map((w) => w.name).sort()).toEqual(names.slice(0, 3).sort());
+      expect(names.slice(3, 6)).toEqual(expect.arrayContaining(byCreation.items.slice(3).map((w) => w.name)));
+      expect(byCreation.items.map((w) => w.createdAt.getTime())).toEqual(byCreation.items.map((w) => w.createdAt.getTime()).sort((a, b) => a - b));
+      const nextByName = await page(widgets.name, byName.next_cursor!);
+      expect(nextByName.items.map((w) => w.name)).toEqual([...names].sort().slice(5, 10));
+    }
+  });
+
   it('runs a query shape seen before (its text is reused) with the new tenant, filter and cursor values', async () => {
     // Same shapes as the walks above, other values: only the bound parameters differ.
     const blue = await walk('limit=4&sort=-name&color=blue');

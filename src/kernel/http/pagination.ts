@@ -1,5 +1,5 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import { and, asc, count, desc, getTableColumns, is, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, getTableColumns, getTableName, is, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/database';
@@ -102,7 +102,8 @@ export interface KeysetOptions<T extends PgTable> {
  * A page 90,000 rows deep costs the same as the first one, given an index on (scope…, sort_col, id).
  *
  * List endpoints run the same few query shapes over and over, so the page query is built by
- * Drizzle once per shape (table, sort, with or without a cursor, and the text of `where`) and
+ * Drizzle once per shape (table, sort and id columns and direction, with or without a cursor, and
+ * the text of `where`) and
  * then reused with the request's parameters (see {@link PageQueries}).
  */
 export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<T['$inferSelect']>> {
@@ -125,7 +126,7 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
     keysetParams = [column.mapToDriverValue(typed), lastId];
   }
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, params.sort, keyset !== undefined, options.where);
+  const shape = pageQueries.shape(table, orderOf(column, idColumn, descending), keyset !== undefined, options.where);
   let rows: T['$inferSelect'][];
   if (shape.query) {
     rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams, limit])) as T['$inferSelect'][];
@@ -235,9 +236,9 @@ class PageQueries {
   private readonly byTable = new WeakMap<PgTable, Map<string, PageQuery | null>>();
   private size = 0;
 
-  shape(table: PgTable, sort: string, withCursor: boolean, where: SQL | undefined): Shape {
+  shape(table: PgTable, order: string, withCursor: boolean, where: SQL | undefined): Shape {
     const rendered = where ? dialect.sqlToQuery(where) : { sql: '', params: [] };
-    const key = `${sort}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
+    const key = `${order}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
     let shapes = this.byTable.get(table);
     const known = shapes?.get(key);
     return {
@@ -259,6 +260,15 @@ class PageQueries {
 }
 
 const pageQueries = new PageQueries();
+
+/**
+ * The ORDER BY of a shape by the columns themselves, not the `sort` parameter: two endpoints on
+ * one table may give the same sort name to different columns, or page on another id column.
+ */
+function orderOf(column: AnyPgColumn, idColumn: AnyPgColumn, descending: boolean): string {
+  const name = (c: AnyPgColumn) => `${getTableName(c.table)}.${c.name}`;
+  return `${descending ? 'desc' : 'asc'} ${name(column)} ${name(idColumn)}`;
+}
 
 function toCursorValue(value: unknown): CursorValue {
   if (value instanceof Date) return value.toISOString();
