@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { paginate } from '../../src/kernel/http/pagination';
 import { createTestApp } from '../support/app';
+import { widgets } from '../support/widgets/tables';
 
 let app: FastifyInstance;
 const names: string[] = [];
@@ -113,5 +116,76 @@ describe('keyset pagination', () => {
     expect(seen.some((w) => w.name === 'foreign')).toBe(false);
     const response = await app.inject({ url: `/api/v1/widgets/${other.items[0].id}` });
     expect(response.statusCode).toBe(404);
+  });
+
+  it('builds a page query with Drizzle once per shape, then reuses its text', async () => {
+    const { database, cursors } = app.kernel;
+    let built = 0;
+    // The executor as paginate() sees it, counting the queries it builds with select().
+    const executor = new Proxy(database.db, {
+      get: (target, key, receiver) => (key === 'select' ? () => (built++, target.select()) : Reflect.get(target, key, receiver)),
+    });
+    const page = (org: string, color: string, cursor?: string) =>
+      paginate({
+        executor,
+        table: widgets,
+        where: and(eq(widgets.organizationId, org), eq(widgets.color, color)),
+        sortColumns: { name: widgets.name },
+        idColumn: widgets.id,
+        params: { limit: 3, sort: '-name', cursor },
+        cursors,
+      });
+    const first = await page('org_test', 'blue');
+    const second = await page('org_test', 'blue', first.next_cursor!);
+    const shapesBuilt = built;
+    expect(shapesBuilt).toBeLessThanOrEqual(2); // none if earlier tests ran these shapes already
+    const red = await page('org_test', 'red');
+    const again = await page('org_test', 'blue', first.next_cursor!);
+    const foreign = await page('org_other', 'blue');
+    expect(built).toBe(shapesBuilt);
+    expect(red.items.every((w) => w.color === 'red' && w.organizationId === 'org_test')).toBe(true);
+    expect(again).toEqual(second);
+    expect(second.items[0]!.name < first.items.at(-1)!.name).toBe(true);
+    expect(first.items[0]!.createdAt).toBeInstanceOf(Date);
+    expect(foreign.items).toEqual([]);
+  });
+
+  it('keeps apart shapes that only share a sort name: the key is the sort column itself', async () => {
+    const { database, cursors } = app.kernel;
+    const page = (column: typeof widgets.name | typeof widgets.createdAt, cursor?: string) =>
+      paginate({
+        executor: database.db,
+        table: widgets,
+        where: eq(widgets.organizationId, 'org_test'),
+        sortColumns: { key: column },
+        idColumn: widgets.id,
+        params: { limit: 5, sort: 'key', cursor },
+        cursors,
+      });
+    for (let i = 0; i < 2; i++) {
+      const byName = await page(widgets.name);
+      const byCreation = await page(widgets.createdAt);
+      expect(byName.items.map((w) => w.name)).toEqual([...names].sort().slice(0, 5));
+      // The first three widgets share a timestamp (ties break on id), so do the next three.
+      expect(byCreation.items.slice(0, 3).map((w) => w.name).sort()).toEqual(names.slice(0, 3).sort());
+      expect(names.slice(3, 6)).toEqual(expect.arrayContaining(byCreation.items.slice(3).map((w) => w.name)));
+      expect(byCreation.items.map((w) => w.createdAt.getTime())).toEqual(byCreation.items.map((w) => w.createdAt.getTime()).sort((a, b) => a - b));
+      const nextByName = await page(widgets.name, byName.next_cursor!);
+      expect(nextByName.items.map((w) => w.name)).toEqual([...names].sort().slice(5, 10));
+    }
+  });
+
+  it('runs a query shape seen before (its text is reused) with the new tenant, filter and cursor values', async () => {
+    // Same shapes as the walks above, other values: only the bound parameters differ.
+    const blue = await walk('limit=4&sort=-name&color=blue');
+    expect(blue.seen).toHaveLength(23);
+    expect(blue.seen.every((w) => w.color === 'blue')).toBe(true);
+    expect(blue.seen.map((w) => w.name)).toEqual(blue.seen.map((w) => w.name).sort().reverse());
+    for (let i = 0; i < 3; i++) {
+      const foreign = (await app.inject({ url: '/api/v1/widgets?limit=7&sort=name', headers: { 'x-test-org': 'org_other' } })).json();
+      expect(foreign.items.map((w: { name: string }) => w.name)).toEqual(['foreign']);
+      const own = (await app.inject({ url: '/api/v1/widgets?limit=7&sort=name' })).json();
+      expect(own.items.map((w: { name: string }) => w.name)).toEqual([...names].sort().slice(0, 7));
+    }
   });
 });

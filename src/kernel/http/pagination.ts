@@ -1,8 +1,9 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import { and, asc, count, desc, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, getTableColumns, getTableName, is, sql, type SQL } from 'drizzle-orm';
+import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/database';
+import { decodeTimestamptz } from '../db/timestamps';
 import type { Secrets } from '../secrets';
 import { ProblemError } from './problem';
 
@@ -99,6 +100,11 @@ export interface KeysetOptions<T extends PgTable> {
 /**
  * Keyset pagination: `WHERE (sort_col, id) > (last_value, last_id) ORDER BY sort_col, id LIMIT n+1`.
  * A page 90,000 rows deep costs the same as the first one, given an index on (scope…, sort_col, id).
+ *
+ * List endpoints run the same few query shapes over and over, so the page query is built by
+ * Drizzle once per shape (table, sort and id columns and direction, with or without a cursor, and
+ * the text of `where`) and
+ * then reused with the request's parameters (see {@link PageQueries}).
  */
 export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<T['$inferSelect']>> {
   const { executor, table, params, idColumn } = options;
@@ -108,6 +114,7 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
   if (!column) throw new ProblemError(400, 'BAD_REQUEST');
 
   let keyset: SQL | undefined;
+  let keysetParams: unknown[] = [];
   if (params.cursor) {
     const [, value, lastId] = options.cursors.decode(params.cursor, params.sort);
     const typed = column.dataType === 'date' ? new Date(String(value)) : value;
@@ -115,14 +122,25 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
     keyset = descending
       ? sql`(${column}, ${idColumn}) < (${sql.param(typed, column)}, ${lastId})`
       : sql`(${column}, ${idColumn}) > (${sql.param(typed, column)}, ${lastId})`;
+    // What Drizzle binds for these two: the column's driver value, and the id as it is.
+    keysetParams = [column.mapToDriverValue(typed), lastId];
   }
-  const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
-  const rows = (await executor
-    .select()
-    .from(table as PgTable)
-    .where(and(options.where, keyset))
-    .orderBy(...order)
-    .limit(params.limit + 1)) as T['$inferSelect'][];
+  const limit = params.limit + 1;
+  const shape = pageQueries.shape(table, orderOf(column, idColumn, descending), keyset !== undefined, options.where);
+  let rows: T['$inferSelect'][];
+  if (shape.query) {
+    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams, limit])) as T['$inferSelect'][];
+  } else {
+    const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
+    const builder = executor
+      .select()
+      .from(table as PgTable)
+      .where(and(options.where, keyset))
+      .orderBy(...order)
+      .limit(limit);
+    shape.learn(builder.toSQL(), keysetParams, limit);
+    rows = (await builder) as T['$inferSelect'][];
+  }
 
   const hasMore = rows.length > params.limit;
   if (hasMore) rows.pop();
@@ -140,6 +158,116 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
     page.total = Number(row?.n ?? 0);
   }
   return page;
+}
+
+/** The same dialect as the application's Drizzle databases (default casing): renders `where` alone. */
+const dialect = new PgDialect();
+
+/** A page query whose text Drizzle built once: run again with other parameters. */
+class PageQuery {
+  private readonly keys: string[];
+  private readonly decoders: ((value: unknown) => unknown)[];
+
+  constructor(
+    table: PgTable,
+    private readonly text: string,
+  ) {
+    // `select()` of a whole table selects its columns in this order (Drizzle's orderSelectedFields).
+    const entries = Object.entries(getTableColumns(table)) as [string, AnyPgColumn][];
+    this.keys = entries.map(([key]) => key);
+    this.decoders = entries.map(([, column]) => decoderOf(column));
+  }
+
+  /**
+   * Through the executor's own Drizzle session (the pool, a transaction's client or PGlite):
+   * the driver configuration (type parsers, array rows) is Drizzle's, and rows are decoded as
+   * Drizzle's mapResultRow does (null stays null, anything else goes through the column's
+   * mapFromDriverValue), without its per-field type checks.
+   */
+  run(executor: Executor, params: unknown[]): Promise<Record<string, unknown>[]> {
+    const { keys, decoders } = this;
+    const mapRows = (raw: unknown[][]) => {
+      const rows = new Array<Record<string, unknown>>(raw.length);
+      for (let r = 0; r < raw.length; r++) {
+        const values = raw[r]!;
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) {
+          const value = values[i];
+          row[keys[i]!] = value === null ? null : decoders[i]!(value);
+        }
+        rows[r] = row;
+      }
+      return rows;
+    };
+    type Config = { execute: Record<string, unknown>[]; all: unknown; values: unknown };
+    return executor._.session.prepareQuery<Config>({ sql: this.text, params }, undefined, undefined, true, mapRows).execute();
+  }
+}
+
+/**
+ * The column's own mapFromDriverValue, except for `timestamp with time zone` columns in Date
+ * mode, whose text (Drizzle has the drivers hand it over unparsed) is decoded into the same Date
+ * by {@link decodeTimestamptz}, faster, and with its ISO text kept for the presenter.
+ */
+function decoderOf(column: AnyPgColumn): (value: unknown) => unknown {
+  if (is(column, PgTimestamp) && column.withTimezone) {
+    return (value) => (typeof value === 'string' ? decodeTimestamptz(value) : value);
+  }
+  return (value) => column.mapFromDriverValue(value);
+}
+
+interface Shape {
+  /** Set once the shape's text is known: run it with `[...whereParams, ...keyset params, limit]`. */
+  query: PageQuery | undefined;
+  whereParams: unknown[];
+  /** After a build by Drizzle: keeps its text if its parameters are the ones run() would pass. */
+  learn(built: { sql: string; params: unknown[] }, keysetParams: unknown[], limit: number): void;
+}
+
+/**
+ * The texts of page queries, by table and shape. A shape's key holds the text of `where` as
+ * Drizzle renders it: values are bound parameters, so requests that differ only by values (the
+ * tenant, a filter's value, the cursor, the page size) share one entry. A `where` that inlines
+ * values (`sql.raw`, inlined params) makes a new shape per value: the number of shapes is capped
+ * and past the cap queries are simply built every time, as before.
+ */
+class PageQueries {
+  static readonly MAX_SHAPES = 500;
+  private readonly byTable = new WeakMap<PgTable, Map<string, PageQuery | null>>();
+  private size = 0;
+
+  shape(table: PgTable, order: string, withCursor: boolean, where: SQL | undefined): Shape {
+    const rendered = where ? dialect.sqlToQuery(where) : { sql: '', params: [] };
+    const key = `${order}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
+    let shapes = this.byTable.get(table);
+    const known = shapes?.get(key);
+    return {
+      query: known ?? undefined,
+      whereParams: rendered.params,
+      learn: (built, keysetParams, limit) => {
+        if (known !== undefined || this.size >= PageQueries.MAX_SHAPES) return;
+        if (!shapes) this.byTable.set(table, (shapes = new Map()));
+        // The reused text must take exactly the parameters run() passes, in this order; a
+        // shape where it does not (which no condition Drizzle renders should produce) is
+        // remembered as one to build every time.
+        const expected = [...rendered.params, ...keysetParams, limit];
+        const same = built.params.length === expected.length && built.params.every((p, i) => Object.is(p, expected[i])) && built.sql.includes(rendered.sql);
+        shapes.set(key, same ? new PageQuery(table, built.sql) : null);
+        this.size++;
+      },
+    };
+  }
+}
+
+const pageQueries = new PageQueries();
+
+/**
+ * The ORDER BY of a shape by the columns themselves, not the `sort` parameter: two endpoints on
+ * one table may give the same sort name to different columns, or page on another id column.
+ */
+function orderOf(column: AnyPgColumn, idColumn: AnyPgColumn, descending: boolean): string {
+  const name = (c: AnyPgColumn) => `${getTableName(c.table)}.${c.name}`;
+  return `${descending ? 'desc' : 'asc'} ${name(column)} ${name(idColumn)}`;
 }
 
 function toCursorValue(value: unknown): CursorValue {
