@@ -66,8 +66,7 @@ export const InvoiceLine = Type.Object(
   strict,
 );
 
-export const Invoice = Type.Object(
-  {
+const summaryFields = {
     id: Type.String({ examples: ['inv_01jd6v0v3kf8r9q7w2e5t4y6u8'] }),
     number: nullable(Type.String({ description: 'Assigned at finalize; null for drafts.' })),
     status: Status,
@@ -93,7 +92,6 @@ export const Invoice = Type.Object(
     installments: Type.Array(Type.Object({ due_date: Type.String(), percentage: Type.String(), amount: Type.String() }, strict)),
     issuer: nullable(Party),
     customer: nullable(Party),
-    lines: Type.Array(InvoiceLine),
     void_reason: nullable(Type.String()),
     finalized_at: nullable(Instant),
     sent_at: nullable(Instant),
@@ -104,12 +102,16 @@ export const Invoice = Type.Object(
     version: Type.Integer(),
     created_at: Instant,
     updated_at: Instant,
-  },
-  { $id: 'Invoice', ...strict },
-);
+};
+
+export const Invoice = Type.Object({ ...summaryFields, lines: Type.Array(InvoiceLine) }, { $id: 'Invoice', ...strict });
 export type Invoice = Static<typeof Invoice>;
 
-export const InvoicePage = pageSchema(Invoice, 'InvoicePage');
+/** An invoice in a list: everything but its lines (GET /invoices/{id} has them). */
+export const InvoiceSummary = Type.Object(summaryFields, { $id: 'InvoiceSummary', ...strict });
+export type InvoiceSummary = Static<typeof InvoiceSummary>;
+
+export const InvoicePage = pageSchema(InvoiceSummary, 'InvoicePage');
 
 export const ListInvoicesQuery = listQuerySchema(
   ['created_at', 'issue_date'],

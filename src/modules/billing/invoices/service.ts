@@ -18,7 +18,7 @@ import { billingPaymentTerms, billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
-import type { CreateInvoiceBody, Invoice, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
+import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
 import { documentTotals, lineAmounts, type LineInput as TotalsLine } from './totals';
@@ -64,7 +64,8 @@ const paymentStatusOf = (row: Row): Invoice['payment_status'] => {
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
+/** The invoice without its lines, as lists show it. */
+export function presentSummary(row: Row): InvoiceSummary {
   const money = (value: string) => formatMoney(new Dec(value), row.currency);
   return {
     id: row.id,
@@ -92,6 +93,23 @@ export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
     installments: row.installments,
     issuer: row.issuer ? { name: row.issuer.name, address: row.issuer.address, tax_id: row.issuer.tax_id } : null,
     customer: row.customer ? { name: row.customer.name, address: row.customer.address, tax_id: row.customer.tax_id } : null,
+    void_reason: row.voidReason,
+    finalized_at: iso(row.finalizedAt),
+    sent_at: iso(row.sentAt),
+    viewed_at: iso(row.viewedAt),
+    paid_at: iso(row.paidAt),
+    voided_at: iso(row.voidedAt),
+    marked_uncollectible_at: iso(row.markedUncollectibleAt),
+    version: row.version,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
+  const money = (value: string) => formatMoney(new Dec(value), row.currency);
+  return {
+    ...presentSummary(row),
     lines: lines.map((l) => ({
       id: l.id,
       description: l.description,
@@ -108,16 +126,6 @@ export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
       total: money(l.total),
       tax_components: l.taxComponents,
     })),
-    void_reason: row.voidReason,
-    finalized_at: iso(row.finalizedAt),
-    sent_at: iso(row.sentAt),
-    viewed_at: iso(row.viewedAt),
-    paid_at: iso(row.paidAt),
-    voided_at: iso(row.voidedAt),
-    marked_uncollectible_at: iso(row.markedUncollectibleAt),
-    version: row.version,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
   };
 }
 
@@ -161,6 +169,12 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     const unitIds = [...new Set(input.lines.map((l) => l.unit_id).filter((u): u is string => Boolean(u)))];
     const units = unitIds.length === 0 ? [] : await tx.select({ id: billingUnits.id }).from(billingUnits).where(and(eq(billingUnits.organizationId, actor.organizationId), inArray(billingUnits.id, unitIds)));
     const knownUnits = new Set(units.map((u) => u.id));
+    // Lines mostly share a few tax codes: each is looked up once per invoice.
+    const taxCodes = new Map<string, ReturnType<typeof taxCodeInForce>>();
+    const taxCodeFor = (id: string) => {
+      if (!taxCodes.has(id)) taxCodes.set(id, taxCodeInForce(tx, actor.organizationId, id, input.issue_date));
+      return taxCodes.get(id)!;
+    };
     const computed = [];
     for (const [i, line] of input.lines.entries()) {
       const field = (name: string) => `lines[${i}].${name}`;
@@ -168,7 +182,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       const unitPrice = decimal(line.unit_price, field('unit_price'), errors, { places: 6 });
       const discountPercent = decimal(line.discount_percent, field('discount_percent'), errors, { places: 4, max: 100 });
       if (line.unit_id && !knownUnits.has(line.unit_id)) errors.push({ field: field('unit_id'), message: 'no such unit in this organization' });
-      const taxCode = line.tax_code_id ? await taxCodeInForce(tx, actor.organizationId, line.tax_code_id, input.issue_date) : null;
+      const taxCode = line.tax_code_id ? await taxCodeFor(line.tax_code_id) : null;
       if (line.tax_code_id && !taxCode) errors.push({ field: field('tax_code_id'), message: `no such tax code in force on ${input.issue_date}` });
       const totalsLine: TotalsLine = { quantity, unitPrice, discountPercent, taxCode: taxCode ? { id: taxCode.id, code: taxCode.code, components: taxCode.components } : null, hsnSacCode: line.hsn_sac_code ?? taxCode?.hsn_sac_code ?? null };
       computed.push({ line, input: totalsLine, amounts: lineAmounts(totalsLine, input.currency, supply) });
@@ -346,7 +360,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
         params: query,
         cursors: kernel.cursors,
       });
-      return { ...page, items: await present(executor, page.items) };
+      return { ...page, items: page.items.map(presentSummary) };
     },
 
     /** Drafts only: the lines, when given, replace the current ones; totals are computed again. */
