@@ -10,6 +10,9 @@ import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
 import { billingPaymentTerms } from './master-data/tables';
 import './messages';
+import { PaymentGatewayRegistry } from './payments/gateway';
+import { paymentRoutes } from './payments/routes';
+import { paymentService } from './payments/service';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
 
@@ -19,7 +22,7 @@ async function paymentTermsExist(executor: Executor, organizationId: string, id:
   return row !== undefined;
 }
 
-/** Billing (issue 5): master data, the billing profile, clients and invoices; payments and credit notes come next. */
+/** Billing (issue 5): master data, the billing profile, clients, invoices and payments; credit notes come next. */
 export const billingModule: Module = {
   name: 'billing',
   plugin: async (app: FastifyInstance) => {
@@ -38,6 +41,8 @@ export const billingModule: Module = {
     await app.register(billingSettingsRoutes(settings));
     await app.register(clientRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
+    // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
+    await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
   },
 };
 

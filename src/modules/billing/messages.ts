@@ -3,6 +3,12 @@ import { registerMessages } from '../../kernel/i18n/index';
 /** The billing module's texts, in English and Khmer. */
 registerMessages({
   en: {
+    'problem.PAYMENT_NOT_FOUND.title': 'Payment not found',
+    'problem.PAYMENT_NOT_FOUND.detail': 'No payment with this id exists in your organization.',
+    'problem.REFUND_NOT_FOUND.title': 'Refund not found',
+    'problem.REFUND_NOT_FOUND.detail': 'This payment has no refund with this id.',
+    'problem.PAYMENT_PROVIDER_UNAVAILABLE.title': 'Payment provider unavailable',
+    'problem.PAYMENT_PROVIDER_UNAVAILABLE.detail': 'The payment provider {provider} is not configured, so this payment cannot be refunded through it.',
     'problem.INVOICE_NOT_FOUND.title': 'Invoice not found',
     'problem.INVOICE_NOT_FOUND.detail': 'No invoice with this id exists in your organization.',
     'problem.CREDIT_LIMIT_EXCEEDED.title': 'Credit limit exceeded',
@@ -52,6 +58,12 @@ registerMessages({
     'problem.CLIENT_TAX_ID_EXISTS.detail': 'Client {id} already has this tax id: update that client instead of creating a duplicate.',
   },
   km: {
+    'problem.PAYMENT_NOT_FOUND.title': 'រកមិនឃើញការទូទាត់',
+    'problem.PAYMENT_NOT_FOUND.detail': 'គ្មានការទូទាត់ដែលមានលេខសម្គាល់នេះនៅក្នុងស្ថាប័នរបស់អ្នកទេ។',
+    'problem.REFUND_NOT_FOUND.title': 'រកមិនឃើញការសងប្រាក់វិញ',
+    'problem.REFUND_NOT_FOUND.detail': 'ការទូទាត់នេះគ្មានការសងប្រាក់វិញដែលមានលេខសម្គាល់នេះទេ។',
+    'problem.PAYMENT_PROVIDER_UNAVAILABLE.title': 'អ្នកផ្តល់សេវាទូទាត់មិនអាចប្រើបាន',
+    'problem.PAYMENT_PROVIDER_UNAVAILABLE.detail': 'អ្នកផ្តល់សេវាទូទាត់ {provider} មិនត្រូវបានកំណត់រចនាសម្ព័ន្ធទេ ដូច្នេះមិនអាចសងប្រាក់វិញតាមរយៈវាបានទេ។',
     'problem.INVOICE_NOT_FOUND.title': 'រកមិនឃើញវិក្កយបត្រ',
     'problem.INVOICE_NOT_FOUND.detail': 'គ្មានវិក្កយបត្រដែលមានលេខសម្គាល់នេះនៅក្នុងស្ថាប័នរបស់អ្នកទេ។',
     'problem.CREDIT_LIMIT_EXCEEDED.title': 'លើសដែនកំណត់ឥណទាន',

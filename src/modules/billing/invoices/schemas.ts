@@ -87,6 +87,7 @@ const summaryFields = {
     total: Amount('subtotal − discount_total + tax_total'),
     amount_paid: Type.String(),
     amount_remaining: Type.String(),
+    amount_refunded: Type.String({ description: 'Given back by payment refunds; amount_paid is net of it.' }),
     tax_breakdown: Type.Array(Type.Object({ tax_code_id: Type.String(), tax_code: Type.String(), component: Type.String(), rate: Type.String(), taxable_amount: Type.String(), amount: Type.String() }, strict)),
     hsn_summary: Type.Array(Type.Object({ hsn_sac_code: Type.String(), taxable_amount: Type.String(), components: Type.Record(Type.String(), Type.String()), tax_amount: Type.String() }, strict)),
     installments: Type.Array(Type.Object({ due_date: Type.String(), percentage: Type.String(), amount: Type.String() }, strict)),

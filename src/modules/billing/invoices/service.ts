@@ -56,10 +56,12 @@ export function supplyTypeOf(issuer: Address | null, placeOfSupply: string | nul
   return placeOfSupply === issuer.state ? 'intra_state' : 'inter_state';
 }
 
+/** amount_paid is net of refunds: fully paid wins, then whether refunds gave part or all of it back. */
 const paymentStatusOf = (row: Row): Invoice['payment_status'] => {
   const paid = new Dec(row.amountPaid);
-  if (paid.isZero()) return 'unpaid';
-  return paid.greaterThanOrEqualTo(row.total) ? 'paid' : 'partially_paid';
+  if (paid.greaterThan(0) && paid.greaterThanOrEqualTo(row.total)) return 'paid';
+  if (new Dec(row.amountRefunded).greaterThan(0)) return paid.isZero() ? 'refunded' : 'partially_refunded';
+  return paid.isZero() ? 'unpaid' : 'partially_paid';
 };
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -88,6 +90,7 @@ export function presentSummary(row: Row): InvoiceSummary {
     total: money(row.total),
     amount_paid: money(row.amountPaid),
     amount_remaining: formatMoney(new Dec(row.total).minus(row.amountPaid), row.currency),
+    amount_refunded: money(row.amountRefunded),
     tax_breakdown: row.taxBreakdown,
     hsn_summary: row.hsnSummary,
     installments: row.installments,

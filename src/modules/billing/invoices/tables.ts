@@ -61,6 +61,8 @@ export const invoices = pgTable(
     taxTotal: money('tax_total'),
     total: money('total'),
     amountPaid: money('amount_paid').default('0'),
+    /** Given back by refunds of payments (amount_paid is net of it). */
+    amountRefunded: money('amount_refunded').default('0'),
     taxBreakdown: jsonb('tax_breakdown').$type<TaxBreakdownEntry[]>().notNull().default([]),
     hsnSummary: jsonb('hsn_summary').$type<HsnSummaryEntry[]>().notNull().default([]),
     installments: jsonb('installments').$type<InstallmentEntry[]>().notNull().default([]),
