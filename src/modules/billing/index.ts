@@ -5,6 +5,8 @@ import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
+import { registerInvoiceDelivery } from './delivery/index';
+import { invoiceDeliveryService } from './delivery/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
@@ -38,6 +40,7 @@ export const billingModule: Module = {
     await app.register(billingSettingsRoutes(settings));
     await app.register(clientRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
+    await registerInvoiceDelivery(app, invoiceDeliveryService(app, { invoices, clients, settings }));
   },
 };
 

@@ -19,7 +19,7 @@ const FILES = ['file:create', 'file:read'];
 // answer for the data (managers, auditors, administrators).
 const BILLING_READ = ['client:read', 'master_data:read', 'invoice:read'];
 // Going over a client's credit limit (invoice:override_credit_limit) is for administrators only.
-const INVOICING = ['invoice:read', 'invoice:create', 'invoice:update', 'invoice:delete', 'invoice:finalize', 'invoice:void'];
+const INVOICING = ['invoice:read', 'invoice:create', 'invoice:update', 'invoice:delete', 'invoice:finalize', 'invoice:void', 'invoice:send'];
 const BILLING_MANAGE = ['client:*', 'master_data:read', 'master_data:write', 'billing_settings:read', ...INVOICING];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
