@@ -107,7 +107,10 @@ export function invoiceDeliveryService(app: FastifyInstance, deps: DeliveryDeps)
       const [link] = await database.db.select().from(invoiceViewTokens).where(eq(invoiceViewTokens.tokenHash, hashToken(token)));
       if (!link || link.expiresAt <= now) throw linkNotFound();
       const actor = systemActor(link.organizationId);
-      const row = await deps.invoices.load(database.db, actor, link.invoiceId).catch(() => undefined);
+      const row = await deps.invoices.load(database.db, actor, link.invoiceId).catch((error: unknown) => {
+        if (error instanceof ProblemError && error.status === 404) return undefined;
+        throw error;
+      });
       if (!row || row.status === 'draft') throw linkNotFound();
       if (row.viewedAt === null) {
         await database.transaction(async (tx) => {
