@@ -7,6 +7,8 @@ import { Secrets } from './secrets';
 export interface OrganizationContacts {
   /** Read with the caller's executor: inside a transaction on the embedded database, another read would wait for it. */
   administrators(executor: Executor, organizationId: string): Promise<{ email: string; firstName?: string }[]>;
+  /** One active person of the organization (to tell them about something they did), or undefined. */
+  person?(executor: Executor, organizationId: string, userId: string): Promise<{ email: string; firstName?: string; locale?: string } | undefined>;
 }
 
 /** The machinery every module receives: one database, one clock, one set of keys. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { billingModule } from '../../src/modules/billing/index';
+import type { TestAppOptions } from '../support/app';
 import { activeUser, bearer, createIdentityApp, login, ROOT, STRONG_PASSWORD } from '../support/identity';
 
 export { bearer };
@@ -14,9 +15,12 @@ export interface BillingWorld {
   adminB: string;
 }
 
-/** An app with identity and billing, and two organizations with their people signed in. */
-export async function createBillingWorld(): Promise<BillingWorld> {
-  const app = await createIdentityApp({ modules: [billingModule] });
+/**
+ * An app with identity and billing, and two organizations with their people signed in; `options`
+ * adds to the app's (e.g. `env: { SMTP_URL }` to send through a test SMTP server).
+ */
+export async function createBillingWorld(options: TestAppOptions = {}): Promise<BillingWorld> {
+  const app = await createIdentityApp({ ...options, modules: [billingModule, ...(options.modules ?? [])] });
   const adminA = (await login(app, ROOT.email, ROOT.password)).access_token;
   const org = await app.inject({
     method: 'POST',
@@ -32,6 +36,6 @@ export async function createBillingWorld(): Promise<BillingWorld> {
 }
 
 /** Sends a JSON request with a bearer token. */
-export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
+export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { mailRoutes } from './routes';
 import { createMailService, type MailService, type MailServiceOptions } from './service';
 
-export { createMailService, type MailAttachment, type MailService, type MailServiceOptions, type OutgoingMail } from './service';
+export { createMailService, type MailAttachment, type MailService, type MailServiceOptions, type MessageStatus, type OutgoingMail } from './service';
 export { registerMailTemplate, type MailTemplate } from './templates';
 
 declare module 'fastify' {

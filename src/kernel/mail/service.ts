@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
 import type { JobContext, JobService } from '../jobs/index';
@@ -46,6 +46,15 @@ export interface MailServiceOptions {
 }
 
 export type DeliveryOutcome = 'sent' | 'retrying' | 'failed' | 'bounced';
+
+/** A message's delivery state as `status()` answers it. */
+export interface MessageStatus {
+  status: Row['status'];
+  /** Why the last attempt failed (with the SMTP reply code when there is one). */
+  lastError: string | null;
+  sentAt: Date | null;
+  updatedAt: Date;
+}
 
 type Row = typeof emailMessages.$inferSelect;
 
@@ -255,7 +264,23 @@ export function createMailService(kernel: Kernel, jobs: JobService, options: Mai
     return removed.length;
   }
 
-  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, forgetRecipient, failInterrupted, stop };
+  /**
+   * Where these messages stand (`queued`, `sent`, `failed`, `bounced`), for modules that show the
+   * fate of what they sent (an invoice's timeline). Read with the caller's executor; unknown or
+   * erased ids are simply absent from the answer.
+   */
+  async function status(executor: Executor, ids: string[]): Promise<Map<string, MessageStatus>> {
+    const found = new Map<string, MessageStatus>();
+    if (ids.length === 0) return found;
+    const rows = await executor
+      .select({ id: t.id, status: t.status, lastError: t.lastError, sentAt: t.sentAt, updatedAt: t.updatedAt })
+      .from(t)
+      .where(inArray(t.id, [...new Set(ids)]));
+    for (const row of rows) found.set(row.id, { status: row.status, lastError: row.lastError, sentAt: row.sentAt, updatedAt: row.updatedAt });
+    return found;
+  }
+
+  return { transport: smtpEnabled() ? ('smtp' as const) : ('mailbox' as const), maxAttempts, send, status, forgetRecipient, failInterrupted, stop };
 }
 
 export type MailService = ReturnType<typeof createMailService>;

@@ -5,6 +5,8 @@ import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
+import { registerInvoiceDelivery } from './delivery/index';
+import { invoiceDeliveryService } from './delivery/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
@@ -43,6 +45,7 @@ export const billingModule: Module = {
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
+    await registerInvoiceDelivery(app, invoiceDeliveryService(app, { invoices, clients, settings }));
   },
 };
 

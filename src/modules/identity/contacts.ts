@@ -11,4 +11,11 @@ export const organizationContacts: OrganizationContacts = {
       .from(users)
       .where(and(eq(users.organizationId, organizationId), eq(users.role, 'admin'), eq(users.isActive, true), isNotNull(users.emailVerifiedAt)));
   },
+  async person(executor: Executor, organizationId: string, userId: string) {
+    const [found] = await executor
+      .select({ email: users.email, firstName: users.firstName })
+      .from(users)
+      .where(and(eq(users.organizationId, organizationId), eq(users.id, userId), eq(users.isActive, true)));
+    return found;
+  },
 };

@@ -21,7 +21,7 @@ const BILLING_READ = ['client:read', 'master_data:read', 'invoice:read', 'paymen
 // Payments: managers record them and apply client credit; refunds (money leaving) are for administrators.
 const PAYMENTS = ['payment:read', 'payment:create'];
 // Going over a client's credit limit (invoice:override_credit_limit) is for administrators only.
-const INVOICING = ['invoice:read', 'invoice:create', 'invoice:update', 'invoice:delete', 'invoice:finalize', 'invoice:void'];
+const INVOICING = ['invoice:read', 'invoice:create', 'invoice:update', 'invoice:delete', 'invoice:finalize', 'invoice:void', 'invoice:send'];
 const BILLING_MANAGE = ['client:*', 'master_data:read', 'master_data:write', 'billing_settings:read', ...INVOICING, ...PAYMENTS];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [

@@ -1,34 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { originOf } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import { ifMatchVersion } from '../../../kernel/http/etag';
 import type { ClientService } from '../clients/service';
 import type { BillingSettingsService } from '../settings/service';
-import { invoicePdfModel } from './pdf';
+import { renderInvoicePdf } from './render';
 import { CreateInvoiceBody, Invoice, InvoicePage, InvoiceParams, ListInvoicesQuery, PdfQuery, UpdateInvoiceBody, VoidInvoiceBody } from './schemas';
 import type { InvoiceService } from './service';
-
-const MAX_LOGO_BYTES = 2 * 1024 * 1024;
 
 export interface InvoiceRouteDeps {
   invoices: InvoiceService;
   clients: ClientService;
   settings: BillingSettingsService;
-}
-
-/** The logo's bytes, or nothing when it is gone or too large to print (the invoice still renders). */
-async function logoBytes(app: FastifyInstance, organizationId: string, fileId: string | null | undefined): Promise<Uint8Array | undefined> {
-  if (!fileId) return undefined;
-  try {
-    const file = await app.files.get(organizationId, fileId);
-    if (file.size > MAX_LOGO_BYTES) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of await app.files.open(file)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  } catch {
-    return undefined;
-  }
 }
 
 /** /api/v1/invoices: drafts, finalize, void, uncollectible, PDF. */
@@ -78,17 +61,9 @@ export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps)
       { config: can('read'), schema: { tags, summary: 'The invoice as a PDF (A4 or Letter)', params: InvoiceParams, querystring: PdfQuery, produces: ['application/pdf'] } },
       async (request, reply) => {
         const actor = request.actor!;
-        let invoice = await invoices.get(database.db, actor, request.params.id);
-        // A draft shows the issuer and the client as they are now; a finalized invoice as they were.
-        if (invoice.status === 'draft') {
-          const [profile, client] = await Promise.all([settings.read(database.db, actor.organizationId), clients.get(database.db, actor, invoice.client_id)]);
-          invoice = { ...invoice, issuer: { name: profile.legal_name, address: profile.address, tax_id: profile.tax_id }, customer: { name: client.name, address: client.billing_address, tax_id: client.tax_id } };
-        }
-        const logoId = (await settings.read(database.db, actor.organizationId)).logo_file_id;
-        const model = invoicePdfModel(invoice, { pageSize: request.query.page_size, logo: await logoBytes(app, actor.organizationId, logoId) });
-        const { buffer } = await app.pdf.render(model);
-        const name = (invoice.number ?? `draft-${invoice.id}`).replace(/[^A-Za-z0-9._-]/g, '-');
-        return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}.pdf"`).header('cache-control', 'private, no-store').send(buffer);
+        const invoice = await invoices.get(database.db, actor, request.params.id);
+        const { buffer, filename } = await renderInvoicePdf(app, { clients, settings }, actor, invoice, request.query.page_size);
+        return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
       },
     );
   };

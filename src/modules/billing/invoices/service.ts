@@ -13,6 +13,8 @@ import type { Address } from '../addresses';
 import { indianState } from '../india-gst';
 import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
+import { activityTypeOf, recordActivity } from '../delivery/activity';
+import { invoiceActivities } from '../delivery/tables';
 import { installmentsOf, taxCodeInForce, type SupplyType } from '../master-data/index';
 import { billingPaymentTerms, billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
@@ -270,6 +272,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
   async function record(tx: Executor, origin: RequestOrigin, actor: Actor, action: string, invoice: Invoice, metadata: Record<string, unknown> = {}): Promise<Invoice> {
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action, resourceType: 'invoice', resourceId: invoice.id, metadata: { number: invoice.number, ...metadata } });
     await emitEvent(tx, { organizationId: actor.organizationId, type: action, data: invoice });
+    await recordActivity(tx, { organizationId: actor.organizationId, invoiceId: invoice.id, type: activityTypeOf(action), actorId: actor.id, actorType: actor.type, at: kernel.now() });
     return invoice;
   }
 
@@ -390,6 +393,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       const invoice = await reload(tx, current);
       await tx.delete(invoiceLines).where(eq(invoiceLines.invoiceId, id));
       await tx.delete(invoices).where(scoped(actor, id));
+      await tx.delete(invoiceActivities).where(eq(invoiceActivities.invoiceId, id));
       await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'invoice.deleted', resourceType: 'invoice', resourceId: id });
       await emitEvent(tx, { organizationId: actor.organizationId, type: 'invoice.deleted', data: invoice });
     },
