@@ -210,6 +210,7 @@ describe('bulk sending', () => {
     // 120 per minute: one bulk message every 500 ms, across every instance.
     const bulkApp = await appFor(server.url, [], { MAIL_BULK_RATE_PER_MINUTE: '120' });
     try {
+      const before = Date.now();
       const bulk = await bulkApp.kernel.database.transaction(async (tx) => {
         const out: string[] = [];
         for (let i = 0; i < 4; i++) out.push(await bulkApp.mail.send(tx, message({ to: `bulk-${i}@example.com`, type: 'invitation', variables: { first_name: 'B', link: 'https://x.example/i', organization_name: 'Acme' }, bulk: true })));
@@ -218,9 +219,11 @@ describe('bulk sending', () => {
       const urgent = await record({ to: 'urgent@example.com' }, bulkApp);
       const urgentRow = await rowWhen(urgent, (r) => r.status === 'sent', bulkApp);
       const sent = await Promise.all(bulk.map((id) => rowWhen(id, (r) => r.status === 'sent', bulkApp)));
+      // The k-th message to leave cannot leave before the k-th slot: k × 500 ms after the mailing
+      // was recorded (a delivery finishing late may let the next one finish close behind it, so
+      // the gaps between deliveries are not what is promised; the slots are).
       const times = sent.map((r) => r.sentAt!.getTime()).sort((a, b) => a - b);
-      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(400);
-      expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1400);
+      times.forEach((time, k) => expect(time - before).toBeGreaterThanOrEqual(k * 500 - 20));
       // It did not wait behind the mailing.
       expect(urgentRow.sentAt!.getTime()).toBeLessThan(times.at(-1)!);
       expect(server.received).toHaveLength(5);
