@@ -5,6 +5,8 @@ import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
+import { creditNoteRoutes } from './credit-notes/routes';
+import { creditNoteService } from './credit-notes/service';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
 import { invoiceRoutes } from './invoices/routes';
@@ -24,7 +26,7 @@ async function paymentTermsExist(executor: Executor, organizationId: string, id:
   return row !== undefined;
 }
 
-/** Billing (issue 5): master data, the billing profile, clients, invoices and payments; credit notes come next. */
+/** Billing (issue 5): master data, the billing profile, clients, invoices, payments and credit notes. */
 export const billingModule: Module = {
   name: 'billing',
   plugin: async (app: FastifyInstance) => {
@@ -45,6 +47,7 @@ export const billingModule: Module = {
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
+    await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices, settings }));
     await registerInvoiceDelivery(app, invoiceDeliveryService(app, { invoices, clients, settings }));
   },
 };

@@ -9,7 +9,7 @@ import type { Invoice } from './schemas';
 const MAX_LOGO_BYTES = 2 * 1024 * 1024;
 
 /** The logo's bytes, or nothing when it is gone or too large to print (the invoice still renders). */
-async function logoBytes(app: FastifyInstance, organizationId: string, fileId: string | null | undefined): Promise<Uint8Array | undefined> {
+export async function logoBytes(app: FastifyInstance, organizationId: string, fileId: string | null | undefined): Promise<Uint8Array | undefined> {
   if (!fileId) return undefined;
   try {
     const file = await app.files.get(organizationId, fileId);

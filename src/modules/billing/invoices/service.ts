@@ -21,6 +21,7 @@ import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money'
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
 import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
+import { amountRemaining } from './balance';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
 import { documentTotals, lineAmounts, type LineInput as TotalsLine } from './totals';
@@ -36,7 +37,7 @@ export interface InvoiceServiceDeps {
 const DECIMAL = /^\d{1,18}(\.\d{1,12})?$/;
 
 /** A decimal from the API, or a field error: within [min, max] and with at most `places` decimals. */
-function decimal(value: string | number | undefined, field: string, errors: FieldError[], { places, min, max, above = false }: { places: number; min?: number; max?: number; above?: boolean }): Dec {
+export function decimal(value: string | number | undefined, field: string, errors: FieldError[], { places, min, max, above = false }: { places: number; min?: number; max?: number; above?: boolean }): Dec {
   const text = value === undefined ? '0' : typeof value === 'number' ? String(value) : value.trim();
   if (!DECIMAL.test(text)) {
     errors.push({ field, message: 'must be a non-negative decimal number' });
@@ -58,10 +59,13 @@ export function supplyTypeOf(issuer: Address | null, placeOfSupply: string | nul
   return placeOfSupply === issuer.state ? 'intra_state' : 'inter_state';
 }
 
-/** amount_paid is net of refunds: fully paid wins, then whether refunds gave part or all of it back. */
+/**
+ * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
+ * then whether refunds gave part or all of it back.
+ */
 const paymentStatusOf = (row: Row): Invoice['payment_status'] => {
   const paid = new Dec(row.amountPaid);
-  if (paid.greaterThan(0) && paid.greaterThanOrEqualTo(row.total)) return 'paid';
+  if ((paid.greaterThan(0) || new Dec(row.amountCredited).greaterThan(0)) && !amountRemaining(row).greaterThan(0)) return 'paid';
   if (new Dec(row.amountRefunded).greaterThan(0)) return paid.isZero() ? 'refunded' : 'partially_refunded';
   return paid.isZero() ? 'unpaid' : 'partially_paid';
 };
@@ -91,8 +95,10 @@ export function presentSummary(row: Row): InvoiceSummary {
     tax_total: money(row.taxTotal),
     total: money(row.total),
     amount_paid: money(row.amountPaid),
-    amount_remaining: formatMoney(new Dec(row.total).minus(row.amountPaid), row.currency),
+    amount_remaining: formatMoney(amountRemaining(row), row.currency),
     amount_refunded: money(row.amountRefunded),
+    amount_credited: money(row.amountCredited),
+    discount_taken: money(row.discountTaken),
     tax_breakdown: row.taxBreakdown,
     hsn_summary: row.hsnSummary,
     installments: row.installments,
@@ -112,25 +118,29 @@ export function presentSummary(row: Row): InvoiceSummary {
 }
 
 export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
-  const money = (value: string) => formatMoney(new Dec(value), row.currency);
   return {
     ...presentSummary(row),
-    lines: lines.map((l) => ({
-      id: l.id,
-      description: l.description,
-      quantity: formatPlain(l.quantity),
-      unit_id: l.unitId,
-      unit_price: formatPlain(l.unitPrice),
-      discount_percent: formatRate(l.discountPercent),
-      tax_code_id: l.taxCodeId,
-      hsn_sac_code: l.hsnSacCode,
-      amount: money(l.amount),
-      discount_amount: money(l.discountAmount),
-      taxable_amount: money(l.taxableAmount),
-      tax_amount: money(l.taxAmount),
-      total: money(l.total),
-      tax_components: l.taxComponents,
-    })),
+    lines: lines.map((l) => ({ ...presentLine(l, row.currency), unit_id: l.unitId })),
+  };
+}
+
+/** A computed line as the API shows it (invoice and credit note lines share these columns). */
+export function presentLine(l: Omit<LineRow, 'invoiceId' | 'unitId' | 'organizationId' | 'position'>, currency: string) {
+  const money = (value: string) => formatMoney(new Dec(value), currency);
+  return {
+    id: l.id,
+    description: l.description,
+    quantity: formatPlain(l.quantity),
+    unit_price: formatPlain(l.unitPrice),
+    discount_percent: formatRate(l.discountPercent),
+    tax_code_id: l.taxCodeId,
+    hsn_sac_code: l.hsnSacCode,
+    amount: money(l.amount),
+    discount_amount: money(l.discountAmount),
+    taxable_amount: money(l.taxableAmount),
+    tax_amount: money(l.taxAmount),
+    total: money(l.total),
+    tax_components: l.taxComponents,
   };
 }
 
@@ -296,7 +306,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
   /** The client's balance still owed on finalized invoices of this currency. */
   async function outstanding(tx: Executor, actor: Actor, clientId: string, currency: string): Promise<Dec> {
     const [row] = await tx
-      .select({ owed: sql<string>`coalesce(sum(${invoices.total} - ${invoices.amountPaid}), 0)` })
+      .select({ owed: sql<string>`coalesce(sum(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}), 0)` })
       .from(invoices)
       .where(and(eq(invoices.organizationId, actor.organizationId), eq(invoices.clientId, clientId), eq(invoices.currency, currency), eq(invoices.status, 'open')));
     return new Dec(row?.owed ?? '0');
@@ -453,7 +463,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       const current = await load(tx, actor, id, true);
       assertVersion(expectedVersion, current.version);
       if (current.status !== 'open') throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.invoice_void', { status: current.status });
-      if (!new Dec(current.amountPaid).isZero()) throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.invoice_void_paid', { status: current.status });
+      if (!new Dec(current.amountPaid).isZero() || !new Dec(current.amountCredited).isZero()) throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.invoice_void_paid', { status: current.status });
       const now = kernel.now();
       const [row] = await tx
         .update(invoices)

@@ -63,6 +63,10 @@ export const invoices = pgTable(
     amountPaid: money('amount_paid').default('0'),
     /** Given back by refunds of payments (amount_paid is net of it). */
     amountRefunded: money('amount_refunded').default('0'),
+    /** Taken off by credit notes (docs/billing.md, Credit notes). */
+    amountCredited: money('amount_credited').default('0'),
+    /** Early-payment discount granted when a payment settled the invoice within the terms' window. */
+    discountTaken: money('discount_taken').default('0'),
     taxBreakdown: jsonb('tax_breakdown').$type<TaxBreakdownEntry[]>().notNull().default([]),
     hsnSummary: jsonb('hsn_summary').$type<HsnSummaryEntry[]>().notNull().default([]),
     installments: jsonb('installments').$type<InstallmentEntry[]>().notNull().default([]),

@@ -89,6 +89,7 @@ export const Payment = Type.Object(
     amount_unapplied: Amount('The client’s credit from this payment: amount − applied − refunded'),
     amount_refunded: Amount('Given back by refunds'),
     notes: Type.String(),
+    credit_note_id: nullable(Type.String({ description: 'Set when this is client credit from a credit note (no money received): apply it like any credit, or refund it.' })),
     allocations: Type.Array(PaymentAllocation),
     refunds: Type.Array(Refund),
     version: Type.Integer(),

@@ -9,6 +9,8 @@ import { notFound, ProblemError, validationFailed, type FieldError } from '../..
 import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceService } from '../invoices/service';
+import { earlyDiscount, termsByIds, type TermsRow } from '../invoices/amount-due';
+import { amountRemaining } from '../invoices/balance';
 import { invoices } from '../invoices/tables';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
 import type { PaymentGatewayRegistry } from './gateway';
@@ -33,6 +35,8 @@ interface AllocationPlan {
   field: string;
   invoiceId: string;
   amount: Dec;
+  /** Early-payment discount granted with this allocation (it settles the invoice within the terms' window). */
+  discount?: Dec;
 }
 
 const today = (kernel: Kernel) => kernel.now().toISOString().slice(0, 10);
@@ -82,6 +86,7 @@ export function presentPayment(row: Row, allocations: AllocationRow[], refunds: 
     amount_unapplied: money(row.unappliedAmount),
     amount_refunded: money(row.refundedAmount),
     notes: row.notes,
+    credit_note_id: row.creditNoteId,
     allocations: allocations.map((a) => ({ id: a.id, invoice_id: a.invoiceId, amount: money(a.amount), amount_refunded: money(a.refundedAmount), created_at: a.createdAt.toISOString() })),
     refunds: refunds.map(presentRefund),
     version: row.version,
@@ -150,8 +155,13 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Checks each allocation against its locked invoice: same client and currency, payable, at most what remains. */
-  function checkAgainstInvoices(plans: AllocationPlan[], locked: Map<string, InvoiceRow>, payment: { clientId: string; currency: string }, errors: FieldError[]) {
+  /**
+   * Checks each allocation against its locked invoice: same client and currency, payable, at most
+   * what remains. Paid on `date` within the terms' early-payment window, an allocation of at least
+   * the amount remaining less the discount settles the invoice: the difference is the discount taken.
+   */
+  async function checkAgainstInvoices(tx: Executor, actor: Actor, plans: AllocationPlan[], locked: Map<string, InvoiceRow>, payment: { clientId: string; currency: string; date: string }, errors: FieldError[]) {
+    const terms: Map<string, TermsRow> = await termsByIds(tx, actor.organizationId, [...locked.values()].map((i) => i.paymentTermsId));
     for (const plan of plans) {
       const invoice = locked.get(plan.invoiceId);
       if (!invoice) {
@@ -162,7 +172,9 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       else if (!PAYABLE.has(invoice.status)) errors.push({ field: `${plan.field}.invoice_id`, message: `is ${invoice.status}; only open or uncollectible invoices take payments` });
       else if (invoice.currency !== payment.currency) errors.push({ field: `${plan.field}.invoice_id`, message: `is in ${invoice.currency}, the payment in ${payment.currency}` });
       else {
-        const remaining = new Dec(invoice.total).minus(invoice.amountPaid);
+        const remaining = amountRemaining(invoice);
+        const discount = earlyDiscount(invoice, invoice.paymentTermsId ? terms.get(invoice.paymentTermsId) : undefined, payment.date);
+        if (discount && plan.amount.lessThan(remaining) && plan.amount.greaterThanOrEqualTo(remaining.minus(discount.amount))) plan.discount = remaining.minus(plan.amount);
         if (plan.amount.greaterThan(remaining)) errors.push({ field: `${plan.field}.amount`, message: `is more than the invoice’s amount remaining (${formatMoney(remaining, invoice.currency)} ${invoice.currency})` });
       }
     }
@@ -181,14 +193,15 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       const invoice = locked.get(plan.invoiceId)!;
       await tx.insert(paymentAllocations).values({ id: newId('pal'), organizationId: actor.organizationId, paymentId, invoiceId: invoice.id, amount: plan.amount.toFixed(), createdBy: actor.id, createdAt: now });
       const paid = new Dec(invoice.amountPaid).plus(plan.amount);
-      const settled = paid.greaterThanOrEqualTo(invoice.total);
+      const discountTaken = new Dec(invoice.discountTaken).plus(plan.discount ?? 0);
+      const settled = !amountRemaining({ ...invoice, amountPaid: paid.toFixed(), discountTaken: discountTaken.toFixed() }).greaterThan(0);
       const [row] = await tx
         .update(invoices)
-        .set({ amountPaid: paid.toFixed(), ...(settled ? { status: 'paid' as const, paidAt: now, overdue: false } : {}), version: sql`${invoices.version} + 1`, updatedAt: now })
+        .set({ amountPaid: paid.toFixed(), discountTaken: discountTaken.toFixed(), ...(settled ? { status: 'paid' as const, paidAt: now, overdue: false } : {}), version: sql`${invoices.version} + 1`, updatedAt: now })
         .where(eq(invoices.id, invoice.id))
         .returning();
       locked.set(invoice.id, row!);
-      if (settled) await invoiceEvent(tx, origin, actor, 'invoice.paid', row!, { payment_id: paymentId });
+      if (settled) await invoiceEvent(tx, origin, actor, 'invoice.paid', row!, { payment_id: paymentId, ...(plan.discount ? { discount_taken: plan.discount.toFixed() } : {}) });
     }
   }
 
@@ -224,12 +237,12 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       if (!amount.isZero() && allocated.greaterThan(amount)) errors.push({ field: 'allocations', message: `add up to ${formatMoney(allocated, currency)}, more than the payment’s amount ${formatMoney(amount, currency)}` });
       if (errors.length > 0) throw validationFailed(errors);
 
+      const date = body.date ?? today(kernel);
       const locked = await lockInvoices(tx, actor, plans.map((p) => p.invoiceId));
-      if (clientOk) checkAgainstInvoices(plans, locked, { clientId: body.client_id, currency }, errors);
+      if (clientOk) await checkAgainstInvoices(tx, actor, plans, locked, { clientId: body.client_id, currency, date }, errors);
       if (errors.length > 0) throw validationFailed(errors);
 
       const id = newId('pay');
-      const date = body.date ?? today(kernel);
       const reference = body.reference?.trim() || null;
       const result = await gateway!.createPayment({ organizationId: actor.organizationId, paymentId: id, clientId: body.client_id, amount, currency, method: body.method, date, reference, providerData: body.provider_data ?? {} });
       const now = kernel.now();
@@ -270,7 +283,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       if (allocated.greaterThan(unapplied)) errors.push({ field: 'allocations', message: `add up to ${formatMoney(allocated, current.currency)}, more than the payment’s unapplied amount ${formatMoney(unapplied, current.currency)}` });
       if (errors.length > 0) throw validationFailed(errors);
       const locked = await lockInvoices(tx, actor, plans.map((p) => p.invoiceId));
-      checkAgainstInvoices(plans, locked, current, errors);
+      await checkAgainstInvoices(tx, actor, plans, locked, { ...current, date: today(kernel) }, errors);
       if (errors.length > 0) throw validationFailed(errors);
       await allocate(tx, origin, actor, id, plans, locked);
       const now = kernel.now();
@@ -352,6 +365,8 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
           .set({
             amountPaid: new Dec(invoice.amountPaid).minus(total).toFixed(),
             amountRefunded: new Dec(invoice.amountRefunded).plus(total).toFixed(),
+            // The early-payment discount was granted for paying: giving the payment back withdraws it.
+            discountTaken: '0',
             ...(reopened ? { status: 'open' as const, paidAt: null } : {}),
             version: sql`${invoices.version} + 1`,
             updatedAt: now,

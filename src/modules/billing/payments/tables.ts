@@ -29,6 +29,8 @@ export const payments = pgTable(
     unappliedAmount: money('unapplied_amount'),
     refundedAmount: money('refunded_amount').default('0'),
     notes: text('notes').notNull().default(''),
+    /** Set when this "payment" is client credit created by a credit note (no money was received). */
+    creditNoteId: text('credit_note_id'),
     createdBy: text('created_by'),
     ...resourceColumns(),
   },
