@@ -7,6 +7,8 @@ import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
+import { exchangeRateRoutes } from './exchange-rates/routes';
+import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
@@ -38,9 +40,11 @@ export const billingModule: Module = {
     };
     const settings = billingSettingsService(app.kernel, { paymentTermsExist, fileType });
     const clients = clientService(app.kernel, { paymentTermsExist, hasInvoices: (tx, organizationId, clientId) => invoices.clientHasInvoices(tx, organizationId, clientId) });
-    const invoices = invoiceService(app.kernel, { clients, settings });
+    const rates = exchangeRateService(app.kernel, { settings });
+    const invoices = invoiceService(app.kernel, { clients, settings, recordedRate: rates.rateOn });
     await app.register(masterDataRoutes);
     await app.register(billingSettingsRoutes(settings));
+    await app.register(exchangeRateRoutes(rates));
     await app.register(clientRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
