@@ -17,6 +17,8 @@ import './messages';
 import { PaymentGatewayRegistry } from './payments/gateway';
 import { paymentRoutes } from './payments/routes';
 import { paymentService } from './payments/service';
+import { registerRecurringInvoices } from './recurring/index';
+import { recurringInvoiceService } from './recurring/service';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
 
@@ -49,7 +51,9 @@ export const billingModule: Module = {
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
-    await registerInvoiceDelivery(app, invoiceDeliveryService(app, { invoices, clients, settings }));
+    const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
+    await registerInvoiceDelivery(app, delivery);
+    await registerRecurringInvoices(app, recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log }));
   },
 };
 
