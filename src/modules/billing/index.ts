@@ -7,6 +7,7 @@ import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
+import { invoiceBulkRoutes } from './invoices/bulk';
 import { exchangeRateRoutes } from './exchange-rates/routes';
 import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
@@ -53,6 +54,7 @@ export const billingModule: Module = {
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
     const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
     await registerInvoiceDelivery(app, delivery);
+    await app.register(invoiceBulkRoutes({ invoices, delivery }));
     await registerRecurringInvoices(app, recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log }));
   },
 };
