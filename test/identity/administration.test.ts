@@ -83,7 +83,7 @@ describe('users administration (seed 003 §3)', () => {
     expect(stats.users_by_role.manager).toBeGreaterThanOrEqual(1);
     const roles = (await app.inject({ url: '/api/v1/admin/roles', headers: bearer(adminToken) })).json();
     expect(roles.map((r: { name: string }) => r.name)).toEqual(['user', 'teacher', 'manager', 'auditor', 'admin', 'super_admin']);
-    expect(roles.find((r: { name: string }) => r.name === 'user').permissions).toEqual(['profile:read', 'profile:update', 'job:read', 'file:create', 'file:read', 'client:read', 'master_data:read', 'invoice:read', 'payment:read', 'credit_note:read']);
+    expect(roles.find((r: { name: string }) => r.name === 'user').permissions).toEqual(['profile:read', 'profile:update', 'job:read', 'file:create', 'file:read', 'client:read', 'master_data:read', 'invoice:read', 'payment:read', 'credit_note:read', 'recurring_invoice:read']);
   });
 });
 

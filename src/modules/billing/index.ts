@@ -9,6 +9,9 @@ import { creditNoteRoutes } from './credit-notes/routes';
 import { creditNoteService } from './credit-notes/service';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
+import { invoiceBulkRoutes } from './invoices/bulk';
+import { exchangeRateRoutes } from './exchange-rates/routes';
+import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
 import { masterDataRoutes } from './master-data/index';
@@ -17,6 +20,8 @@ import './messages';
 import { PaymentGatewayRegistry } from './payments/gateway';
 import { paymentRoutes } from './payments/routes';
 import { paymentService } from './payments/service';
+import { registerRecurringInvoices } from './recurring/index';
+import { recurringInvoiceService } from './recurring/service';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
 
@@ -40,15 +45,20 @@ export const billingModule: Module = {
     };
     const settings = billingSettingsService(app.kernel, { paymentTermsExist, fileType });
     const clients = clientService(app.kernel, { paymentTermsExist, hasInvoices: (tx, organizationId, clientId) => invoices.clientHasInvoices(tx, organizationId, clientId) });
-    const invoices = invoiceService(app.kernel, { clients, settings });
+    const rates = exchangeRateService(app.kernel, { settings });
+    const invoices = invoiceService(app.kernel, { clients, settings, recordedRate: rates.rateOn });
     await app.register(masterDataRoutes);
     await app.register(billingSettingsRoutes(settings));
+    await app.register(exchangeRateRoutes(rates));
     await app.register(clientRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
     await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices, settings }));
-    await registerInvoiceDelivery(app, invoiceDeliveryService(app, { invoices, clients, settings }));
+    const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
+    await registerInvoiceDelivery(app, delivery);
+    await app.register(invoiceBulkRoutes({ invoices, delivery }));
+    await registerRecurringInvoices(app, recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log }));
   },
 };
 

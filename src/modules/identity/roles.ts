@@ -17,14 +17,16 @@ const FILES = ['file:create', 'file:read'];
 // Billing: everyone may look clients and master data (categories, units, tax codes, payment
 // terms) up; managers run the invoicing and maintain the master data; exports are for those who
 // answer for the data (managers, auditors, administrators).
-const BILLING_READ = ['client:read', 'master_data:read', 'invoice:read', 'payment:read', 'credit_note:read'];
+const BILLING_READ = ['client:read', 'master_data:read', 'invoice:read', 'payment:read', 'credit_note:read', 'recurring_invoice:read'];
 // Payments: managers record them and apply client credit; refunds (money leaving) are for administrators.
 const PAYMENTS = ['payment:read', 'payment:create'];
 // Going over a client's credit limit (invoice:override_credit_limit) is for administrators only.
 const INVOICING = ['invoice:read', 'invoice:create', 'invoice:update', 'invoice:delete', 'invoice:finalize', 'invoice:void', 'invoice:send'];
 // Credit notes correct finalized invoices: everyone who reads invoices reads them; managers and administrators issue them.
 const CREDIT_NOTES = ['credit_note:read', 'credit_note:create'];
-const BILLING_MANAGE = ['client:*', 'master_data:read', 'master_data:write', 'billing_settings:read', ...INVOICING, ...PAYMENTS, ...CREDIT_NOTES];
+// Recurring invoice schedules: managers and administrators run them, users and auditors read them.
+// Exchange rates come under billing_settings (read to list, update to record).
+const BILLING_MANAGE = ['client:*', 'master_data:read', 'master_data:write', 'billing_settings:read', ...INVOICING, ...PAYMENTS, ...CREDIT_NOTES, 'recurring_invoice:*'];
 
 export const BUILT_IN_ROLES: RoleDefinition[] = [
   { name: 'user', display_name: 'Regular User', description: 'Standard user access', permissions: [...SELF, ...FILES, ...BILLING_READ] },
@@ -35,7 +37,7 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     name: 'admin',
     display_name: 'Administrator',
     description: 'Full access within the organization',
-    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*', 'master_data:*', 'client:*', 'billing_settings:*', 'invoice:*', 'payment:*', 'credit_note:*'],
+    permissions: [...SELF, 'user:create', 'user:read', 'user:update', 'user:delete', 'admin:all', 'audit:read', 'logs:read', 'reports:read', 'email:*', 'file:*', 'role:*', 'api_key:*', 'bulk:*', 'webhook:*', 'event:read', 'job:*', 'master_data:*', 'client:*', 'billing_settings:*', 'invoice:*', 'payment:*', 'credit_note:*', 'recurring_invoice:*'],
   },
   { name: 'super_admin', display_name: 'Super Administrator', description: 'All permissions, across organizations', permissions: ['*:*'] },
 ];

@@ -32,6 +32,8 @@ type LineRow = typeof invoiceLines.$inferSelect;
 export interface InvoiceServiceDeps {
   clients: ClientService;
   settings: BillingSettingsService;
+  /** The latest recorded rate of `currency` on or before `date` (exchange-rates/), or null. */
+  recordedRate?: (executor: Executor, organizationId: string, currency: string, date: string) => Promise<string | null>;
 }
 
 const DECIMAL = /^\d{1,18}(\.\d{1,12})?$/;
@@ -420,6 +422,10 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       const input = fromRow(current, (await linesOf(tx, [id])).get(id) ?? []);
       const checked = await checkDraft(tx, actor, input);
       const { client, settings, currency, totals } = checked;
+      if (currency !== settings.base_currency && checked.exchangeRate === null) {
+        const recorded = await deps.recordedRate?.(tx, actor.organizationId, currency, input.issue_date);
+        if (recorded) checked.exchangeRate = new Dec(recorded);
+      }
       if (currency !== settings.base_currency && checked.exchangeRate === null) {
         throw validationFailed([{ field: 'exchange_rate', message: `is required to finalize an invoice in ${currency} when the base currency is ${settings.base_currency}` }]);
       }
