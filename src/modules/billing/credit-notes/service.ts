@@ -12,7 +12,7 @@ import { amountRemaining } from '../invoices/balance';
 import { nextNumber } from '../invoices/sequences';
 import { decimal, presentLine, type InvoiceService } from '../invoices/service';
 import { invoiceLines, invoices } from '../invoices/tables';
-import { documentTotals, lineAmounts, type LineInput as TotalsLine } from '../invoices/totals';
+import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from '../invoices/totals';
 import { taxCodeInForce } from '../master-data/index';
 import { Dec, formatMoney, isFieldError, parseAmount } from '../money';
 import { payments } from '../payments/tables';
@@ -205,17 +205,7 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
           position,
           invoiceLineId,
           description,
-          quantity: input.quantity.toFixed(),
-          unitPrice: input.unitPrice.toFixed(),
-          discountPercent: input.discountPercent.toFixed(),
-          taxCodeId: input.taxCode?.id ?? null,
-          hsnSacCode: input.hsnSacCode,
-          amount: amounts.amount.toFixed(),
-          discountAmount: amounts.discountAmount.toFixed(),
-          taxableAmount: amounts.taxableAmount.toFixed(),
-          taxAmount: amounts.taxAmount.toFixed(),
-          total: amounts.total.toFixed(),
-          taxComponents: amounts.components.map((c) => ({ name: c.name, rate: c.rate, amount: formatMoney(c.amount, currency) })),
+          ...storedLine(input, amounts, currency),
         })),
       );
 

@@ -1,6 +1,6 @@
 import { date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { idColumn } from '../../../kernel/db/columns';
-import type { HsnSummaryEntry, TaxBreakdownEntry } from '../invoices/tables';
+import { documentLineColumns, type HsnSummaryEntry, type TaxBreakdownEntry } from '../invoices/tables';
 
 const money = (name: string) => numeric(name, { precision: 30, scale: 6 }).notNull();
 const instant = (name: string) => timestamp(name, { precision: 3, withTimezone: true });
@@ -57,18 +57,7 @@ export const creditNoteLines = pgTable(
     creditNoteId: text('credit_note_id').notNull(),
     position: integer('position').notNull(),
     invoiceLineId: text('invoice_line_id'),
-    description: text('description').notNull(),
-    quantity: numeric('quantity', { precision: 30, scale: 6 }).notNull(),
-    unitPrice: numeric('unit_price', { precision: 30, scale: 6 }).notNull(),
-    discountPercent: numeric('discount_percent', { precision: 9, scale: 4 }).notNull().default('0'),
-    taxCodeId: text('tax_code_id'),
-    hsnSacCode: text('hsn_sac_code'),
-    amount: money('amount'),
-    discountAmount: money('discount_amount'),
-    taxableAmount: money('taxable_amount'),
-    taxAmount: money('tax_amount'),
-    total: money('total'),
-    taxComponents: jsonb('tax_components').$type<{ name: string; rate: string; amount: string }[]>().notNull().default([]),
+    ...documentLineColumns(),
   },
   (t) => [index('credit_note_lines_note_idx').on(t.creditNoteId, t.position)],
 );

@@ -24,7 +24,7 @@ import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoice
 import { amountRemaining } from './balance';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
-import { documentTotals, lineAmounts, type LineInput as TotalsLine } from './totals';
+import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from './totals';
 
 type Row = typeof invoices.$inferSelect;
 type LineRow = typeof invoiceLines.$inferSelect;
@@ -265,18 +265,8 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
         invoiceId,
         position,
         description: line.description.trim(),
-        quantity: input.quantity.toFixed(),
         unitId: line.unit_id ?? null,
-        unitPrice: input.unitPrice.toFixed(),
-        discountPercent: input.discountPercent.toFixed(),
-        taxCodeId: input.taxCode?.id ?? null,
-        hsnSacCode: input.hsnSacCode,
-        amount: amounts.amount.toFixed(),
-        discountAmount: amounts.discountAmount.toFixed(),
-        taxableAmount: amounts.taxableAmount.toFixed(),
-        taxAmount: amounts.taxAmount.toFixed(),
-        total: amounts.total.toFixed(),
-        taxComponents: amounts.components.map((c) => ({ name: c.name, rate: c.rate, amount: formatMoney(c.amount, currency) })),
+        ...storedLine(input, amounts, currency),
       })),
     );
   }

@@ -91,6 +91,22 @@ export const invoices = pgTable(
   ],
 );
 
+/** What a line of any billing document stores: its input and its amounts, rounded per line. */
+export const documentLineColumns = () => ({
+  description: text('description').notNull(),
+  quantity: numeric('quantity', { precision: 30, scale: 6 }).notNull(),
+  unitPrice: numeric('unit_price', { precision: 30, scale: 6 }).notNull(),
+  discountPercent: numeric('discount_percent', { precision: 9, scale: 4 }).notNull().default('0'),
+  taxCodeId: text('tax_code_id'),
+  hsnSacCode: text('hsn_sac_code'),
+  amount: money('amount'),
+  discountAmount: money('discount_amount'),
+  taxableAmount: money('taxable_amount'),
+  taxAmount: money('tax_amount'),
+  total: money('total'),
+  taxComponents: jsonb('tax_components').$type<{ name: string; rate: string; amount: string }[]>().notNull().default([]),
+});
+
 /** The lines of an invoice with their computed amounts (rounded per line, docs/billing.md). */
 export const invoiceLines = pgTable(
   'invoice_lines',
@@ -99,19 +115,8 @@ export const invoiceLines = pgTable(
     organizationId: text('organization_id').notNull(),
     invoiceId: text('invoice_id').notNull(),
     position: integer('position').notNull(),
-    description: text('description').notNull(),
-    quantity: numeric('quantity', { precision: 30, scale: 6 }).notNull(),
     unitId: text('unit_id'),
-    unitPrice: numeric('unit_price', { precision: 30, scale: 6 }).notNull(),
-    discountPercent: numeric('discount_percent', { precision: 9, scale: 4 }).notNull().default('0'),
-    taxCodeId: text('tax_code_id'),
-    hsnSacCode: text('hsn_sac_code'),
-    amount: money('amount'),
-    discountAmount: money('discount_amount'),
-    taxableAmount: money('taxable_amount'),
-    taxAmount: money('tax_amount'),
-    total: money('total'),
-    taxComponents: jsonb('tax_components').$type<{ name: string; rate: string; amount: string }[]>().notNull().default([]),
+    ...documentLineColumns(),
   },
   (t) => [index('invoice_lines_invoice_idx').on(t.invoiceId, t.position)],
 );

@@ -41,6 +41,23 @@ export function lineAmounts(line: LineInput, currency: string, supply: SupplyTyp
   return { amount, discountAmount, taxableAmount, taxAmount: tax.calculatedTax, total: taxableAmount.plus(tax.calculatedTax), components };
 }
 
+/** A line's input and amounts as its row stores them (invoice and credit note lines alike). */
+export function storedLine(input: LineInput, amounts: LineAmounts, currency: string) {
+  return {
+    quantity: input.quantity.toFixed(),
+    unitPrice: input.unitPrice.toFixed(),
+    discountPercent: input.discountPercent.toFixed(),
+    taxCodeId: input.taxCode?.id ?? null,
+    hsnSacCode: input.hsnSacCode,
+    amount: amounts.amount.toFixed(),
+    discountAmount: amounts.discountAmount.toFixed(),
+    taxableAmount: amounts.taxableAmount.toFixed(),
+    taxAmount: amounts.taxAmount.toFixed(),
+    total: amounts.total.toFixed(),
+    taxComponents: amounts.components.map((c) => ({ name: c.name, rate: c.rate, amount: formatMoney(c.amount, currency) })),
+  };
+}
+
 export interface DocumentTotals {
   subtotal: Dec;
   discountTotal: Dec;
