@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Module } from '../../app';
 import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
+import { clientSummaryRoutes } from './client-summary';
 import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
 import { creditNoteRoutes } from './credit-notes/routes';
@@ -51,6 +52,7 @@ export const billingModule: Module = {
     await app.register(billingSettingsRoutes(settings));
     await app.register(exchangeRateRoutes(rates));
     await app.register(clientRoutes(clients));
+    await app.register(clientSummaryRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
