@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/kernel/db/database';
@@ -81,6 +82,20 @@ describe('a database that disappears and returns', () => {
     const after = (await app.inject({ url: '/api/v1/widgets?include_total=true' })).json();
     expect(after.total).toBe(1);
     expect(after.items[0].name).toBe('before the outage');
+  });
+
+  it('fails a transaction whose connection drops between two queries, without crashing the process', async () => {
+    const { database } = app.kernel;
+    // The transaction holds its pooled client idle while the network goes away under it.
+    const cut = database.transaction(async (tx) => {
+      await tx.execute(sql`SELECT 1`);
+      await relay.down();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await tx.execute(sql`SELECT 2`);
+    });
+    await expect(cut).rejects.toThrow();
+    await relay.up(relay.port);
+    expect((await app.inject({ url: '/api/v1/health/ready' })).statusCode).toBe(200);
   });
 
   it('survives its connections being terminated on the server side', async () => {

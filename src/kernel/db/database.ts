@@ -88,6 +88,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // An idle client whose backend was terminated emits 'error'; without a listener the process
   // would crash. The pool drops that client and opens a fresh one on the next checkout.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // A checked-out client (a transaction, a session lock) whose connection drops emits 'error'
+  // itself: without a listener that would crash the process. Its query fails and the pool drops it.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = drizzlePg(pool) as Db;
   const listener = new PostgresListener(url);
 
@@ -123,6 +126,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     exclusive: async (fn) => {
       // Its own connection: fn may need every pooled one.
       const conn = new pg.Client({ connectionString: url, application_name: 'deskbase-lock' });
+      conn.on('error', (error) => options.onPoolError?.(error));
       await conn.connect();
       try {
         return await withMigrationLock(conn, fn);
