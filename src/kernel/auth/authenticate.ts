@@ -21,6 +21,11 @@ export interface AuthRegistry {
   use(authenticator: Authenticator): void;
   /** Called on every 403, e.g. to audit it. */
   onDenied(listener: (denial: AccessDenial) => Promise<void>): void;
+  /**
+   * The route check, for a permission known only once the request is read (a bulk endpoint's
+   * action): throws 403, after the denial listeners ran, unless the request's actor holds it.
+   */
+  require(request: FastifyRequest, permission: string): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -51,7 +56,20 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     onDenied(listener: (denial: AccessDenial) => Promise<void>) {
       deniedListeners.push(listener);
     },
+    require,
   });
+
+  async function require(request: FastifyRequest, permission: string): Promise<void> {
+    const actor = request.actor;
+    if (!actor) throw unauthorized();
+    const allowed = actor.grants
+      ? evaluate(actor.grants, permission, { userId: actor.id, userDepartment: actor.department, ipAddress: request.ip, at: new Date() }).allowed &&
+        (actor.type !== 'api_key' || hasPermission(actor.permissions, permission))
+      : hasPermission(actor.permissions, permission);
+    if (allowed) return;
+    await Promise.all(deniedListeners.map((listener) => listener({ actor, permission, request })));
+    throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { params: { permission } });
+  }
 
   app.addHook('onRequest', async (request) => {
     const { permission, auth } = request.routeOptions.config;
@@ -69,17 +87,6 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     } else {
       throw unauthorized();
     }
-    const actor = request.actor;
-    const allowed = !permission
-      ? true
-      : actor.grants
-        ? evaluate(actor.grants, permission, { userId: actor.id, userDepartment: actor.department, ipAddress: request.ip, at: new Date() }).allowed &&
-          (actor.type !== 'api_key' || hasPermission(actor.permissions, permission))
-        : hasPermission(actor.permissions, permission);
-    if (permission && !allowed) {
-      const denial = { actor: request.actor, permission, request };
-      await Promise.all(deniedListeners.map((listener) => listener(denial)));
-      throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { params: { permission } });
-    }
+    if (permission) await require(request, permission);
   });
 });

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
-import { evaluate } from '../../../kernel/access/grants';
-import { hasPermission } from '../../../kernel/access/permissions';
 import { originOf } from '../../../kernel/audit/audit';
 import { ProblemError, renderProblem, validationFailed } from '../../../kernel/http/problem';
 import type { InvoiceDeliveryService } from '../delivery/service';
@@ -66,12 +64,8 @@ export function invoiceBulkRoutes(deps: { invoices: InvoiceService; delivery: In
       async (request, reply) => {
         const actor = request.actor!;
         const { action, ids, reason, fail_fast: failFast = false } = request.body;
-        // The same rule as the route hook applies to the single action's permission.
-        const permission = PERMISSION[action];
-        const allowed = actor.grants
-          ? evaluate(actor.grants, permission, { userId: actor.id, userDepartment: actor.department, ipAddress: request.ip, at: new Date() }).allowed && (actor.type !== 'api_key' || hasPermission(actor.permissions, permission))
-          : hasPermission(actor.permissions, permission);
-        if (!allowed) throw new ProblemError(403, 'INSUFFICIENT_PERMISSIONS', { params: { permission } });
+        // The single action's permission, checked (and a denial audited) like a route's.
+        await app.auth.require(request, PERMISSION[action]);
         if (action === 'void' && !reason?.trim()) throw validationFailed([{ field: 'reason', message: 'is required to void invoices' }]);
         const origin = originOf(request);
 
