@@ -125,7 +125,9 @@ export function invoiceDeliveryService(app: FastifyInstance, deps: DeliveryDeps)
           await recordActivity(tx, { organizationId: link.organizationId, invoiceId: link.invoiceId, type: 'viewed', actorType: 'anonymous', details: { ip: origin.ip }, at: now });
         });
       }
-      return renderInvoicePdf(app, deps, actor, await deps.invoices.get(database.db, actor, link.invoiceId));
+      // The row read above: a first view changes nothing the PDF shows.
+      const [invoice] = await deps.invoices.present(database.db, [row]);
+      return renderInvoicePdf(app, deps, actor, invoice!);
     },
 
     /** The invoice's timeline, oldest first by default; `sent` entries carry their email's status now. */
