@@ -5,6 +5,7 @@ import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
 import { ClientParams } from './clients/schemas';
 import type { ClientService } from './clients/service';
+import { amountRemainingSql } from './invoices/balance';
 import { invoices } from './invoices/tables';
 import { Dec, formatMoney } from './money';
 import { payments } from './payments/tables';
@@ -47,7 +48,6 @@ export const ClientSummary = Type.Object(
 );
 export type ClientSummary = Static<typeof ClientSummary>;
 
-const owed = sql`greatest(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}, 0)`;
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 const money = (value: string | null, currency: string) => formatMoney(new Dec(value ?? '0'), currency);
 
@@ -62,8 +62,8 @@ export async function clientSummary(executor: Executor, clients: ClientService, 
       invoiced: sql<string>`sum(${invoices.total})`,
       paid: sql<string>`sum(${invoices.amountPaid})`,
       credited: sql<string>`sum(${invoices.amountCredited})`,
-      outstanding: sql<string>`coalesce(sum(${owed}) filter (where ${invoices.status} = 'open'), 0)`,
-      overdue: sql<string>`coalesce(sum(${owed}) filter (where ${invoices.status} = 'open' and ${invoices.overdue}), 0)`,
+      outstanding: sql<string>`coalesce(sum(${amountRemainingSql}) filter (where ${invoices.status} = 'open'), 0)`,
+      overdue: sql<string>`coalesce(sum(${amountRemainingSql}) filter (where ${invoices.status} = 'open' and ${invoices.overdue}), 0)`,
     })
     .from(invoices)
     .where(and(mine, ne(invoices.status, 'draft'), ne(invoices.status, 'void')))

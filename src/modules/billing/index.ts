@@ -1,7 +1,5 @@
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Module } from '../../app';
-import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { clientSummaryRoutes } from './client-summary';
 import { clientRoutes } from './clients/routes';
@@ -15,8 +13,7 @@ import { exchangeRateRoutes } from './exchange-rates/routes';
 import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
-import { masterDataRoutes } from './master-data/index';
-import { billingPaymentTerms } from './master-data/tables';
+import { masterDataRoutes, paymentTermsExist } from './master-data/index';
 import './messages';
 import { PaymentGatewayRegistry } from './payments/gateway';
 import { paymentRoutes } from './payments/routes';
@@ -25,12 +22,6 @@ import { registerRecurringInvoices } from './recurring/index';
 import { recurringInvoiceService } from './recurring/service';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
-
-/** Whether the organization has these payment terms (read in the caller's transaction). */
-async function paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean> {
-  const [row] = await executor.select({ id: billingPaymentTerms.id }).from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, organizationId), eq(billingPaymentTerms.id, id)));
-  return row !== undefined;
-}
 
 /** Billing (issue 5): master data, the billing profile, clients, invoices, payments and credit notes. */
 export const billingModule: Module = {

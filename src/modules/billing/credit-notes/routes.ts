@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { originOf } from '../../../kernel/audit/audit';
-import { amountDueOn, termsByIds } from '../invoices/amount-due';
 import { InvoiceParams, PdfQuery } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
-import { formatMoney, formatRate } from '../money';
 import type { BillingSettingsService } from '../settings/service';
 import { renderCreditNotePdf } from './pdf';
-import { AmountDue, AmountDueQuery, CreateCreditNoteBody, CreditNote, CreditNotePage, CreditNoteParams, ListCreditNotesQuery } from './schemas';
+import { CreateCreditNoteBody, CreditNote, CreditNotePage, CreditNoteParams, ListCreditNotesQuery } from './schemas';
 import type { CreditNoteService } from './service';
 
 export interface CreditNoteRouteDeps {
@@ -15,7 +13,7 @@ export interface CreditNoteRouteDeps {
   settings: BillingSettingsService;
 }
 
-/** Credit notes (POST /invoices/{id}/credit-notes, /credit-notes) and the amount due on a date (GET /invoices/{id}/amount-due). */
+/** Credit notes: POST /invoices/{id}/credit-notes and /credit-notes. */
 export function creditNoteRoutes({ creditNotes, invoices, settings }: CreditNoteRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { database } = app.kernel;
@@ -49,31 +47,6 @@ export function creditNoteRoutes({ creditNotes, invoices, settings }: CreditNote
         const invoice = await invoices.get(database.db, actor, creditNote.invoice_id);
         const { buffer, filename } = await renderCreditNotePdf(app, settings, actor, creditNote, invoice, request.query.page_size);
         return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
-      },
-    );
-
-    app.get(
-      '/invoices/:id/amount-due',
-      {
-        config: { permission: 'invoice:read' },
-        schema: { tags: ['invoices'], summary: 'The amount that settles the invoice on a date: early-payment discount and late fee from its payment terms', params: InvoiceParams, querystring: AmountDueQuery, response: { 200: AmountDue } },
-      },
-      async (request) => {
-        const actor = request.actor!;
-        const row = await invoices.load(database.db, actor, request.params.id);
-        const date = request.query.date ?? app.kernel.now().toISOString().slice(0, 10);
-        const term = row.paymentTermsId ? (await termsByIds(database.db, actor.organizationId, [row.paymentTermsId])).get(row.paymentTermsId) : undefined;
-        const { remaining, discount, fee, due } = amountDueOn(row, term, date);
-        const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, row.currency);
-        return {
-          invoice_id: row.id,
-          currency: row.currency,
-          date,
-          amount_remaining: money(remaining),
-          early_payment_discount: discount ? { rate: formatRate(discount.rate), available_until: discount.available_until, amount: money(discount.amount) } : null,
-          late_fee: fee ? { rate: formatRate(fee.rate), period: fee.period, periods: fee.periods, amount: money(fee.amount) } : null,
-          amount_due: money(due),
-        };
       },
     );
   };

@@ -113,12 +113,6 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
     return computed;
   }
 
-  async function invoiceEvent(tx: Executor, origin: RequestOrigin, actor: Actor, action: string, row: InvoiceRow, metadata: Record<string, unknown>) {
-    const [invoice] = await deps.invoices.present(tx, [row]);
-    await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action, resourceType: 'invoice', resourceId: row.id, metadata: { number: row.number, ...metadata } });
-    await emitEvent(tx, { organizationId: actor.organizationId, type: action, data: invoice! });
-  }
-
   return {
     present,
 
@@ -217,7 +211,7 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
         .set({ amountCredited: credited.toFixed(), ...(settled ? { status: 'paid' as const, paidAt: now, overdue: false } : {}), version: sql`${invoices.version} + 1`, updatedAt: now })
         .where(eq(invoices.id, invoice.id))
         .returning();
-      if (settled) await invoiceEvent(tx, origin, actor, 'invoice.paid', invoiceRow!, { credit_note_id: id });
+      if (settled) await deps.invoices.recordRow(tx, origin, actor, 'invoice.paid', invoiceRow!, { credit_note_id: id });
 
       const [creditNote] = await present(tx, [row!]);
       await recordActivity(tx, { organizationId: actor.organizationId, invoiceId: invoice.id, type: 'credit_note_created', actorId: actor.id, actorType: actor.type, details: { credit_note_id: id, number, total: creditNote!.total }, at: now });

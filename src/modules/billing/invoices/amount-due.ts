@@ -1,20 +1,11 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
-import { billingPaymentTerms } from '../master-data/tables';
-import { Dec, roundMoney } from '../money';
+import { termsByIds, type TermsRow } from '../master-data/index';
+import { Dec, formatMoney, formatRate, roundMoney } from '../money';
 import { amountRemaining } from './balance';
+import type { AmountDue } from './schemas';
 import type { invoices } from './tables';
 
 type InvoiceRow = typeof invoices.$inferSelect;
-export type TermsRow = typeof billingPaymentTerms.$inferSelect;
-
-/** The organization's payment terms by id (read in the caller's transaction). */
-export async function termsByIds(executor: Executor, organizationId: string, ids: (string | null)[]): Promise<Map<string, TermsRow>> {
-  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
-  if (wanted.length === 0) return new Map();
-  const rows = await executor.select().from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, organizationId), inArray(billingPaymentTerms.id, wanted)));
-  return new Map(rows.map((r) => [r.id, r]));
-}
 
 const DAY = 86_400_000;
 const toTime = (day: string) => Date.parse(`${day}T00:00:00Z`);
@@ -92,4 +83,20 @@ export function amountDueOn(row: InvoiceRow, term: TermsRow | undefined, date: s
   const fee = lateFee(row, term, date);
   const due = Dec.max(0, remaining.minus(discount?.amount ?? 0)).plus(fee?.amount ?? 0);
   return { remaining, discount, fee, due };
+}
+
+/** GET /invoices/{id}/amount-due: the invoice's figures on `date` under its payment terms. */
+export async function amountDue(executor: Executor, row: InvoiceRow, date: string): Promise<AmountDue> {
+  const term = row.paymentTermsId ? (await termsByIds(executor, row.organizationId, [row.paymentTermsId])).get(row.paymentTermsId) : undefined;
+  const { remaining, discount, fee, due } = amountDueOn(row, term, date);
+  const money = (value: Dec) => formatMoney(value, row.currency);
+  return {
+    invoice_id: row.id,
+    currency: row.currency,
+    date,
+    amount_remaining: money(remaining),
+    early_payment_discount: discount ? { rate: formatRate(discount.rate), available_until: discount.available_until, amount: money(discount.amount) } : null,
+    late_fee: fee ? { rate: formatRate(fee.rate), period: fee.period, periods: fee.periods, amount: money(fee.amount) } : null,
+    amount_due: money(due),
+  };
 }

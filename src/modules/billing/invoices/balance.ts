@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { Dec } from '../money';
-import type { invoices } from './tables';
+import { invoices } from './tables';
 
 type Row = Pick<typeof invoices.$inferSelect, 'total' | 'amountPaid' | 'amountCredited' | 'discountTaken'>;
 
@@ -9,3 +10,6 @@ type Row = Pick<typeof invoices.$inferSelect, 'total' | 'amountPaid' | 'amountCr
  * client credit). The one rule the API, the payments and the credit notes use.
  */
 export const amountRemaining = (row: Row): Dec => Dec.max(0, new Dec(row.total).minus(row.amountPaid).minus(row.amountCredited).minus(row.discountTaken));
+
+/** The same rule in SQL, for sums over many invoices. */
+export const amountRemainingSql = sql`greatest(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}, 0)`;

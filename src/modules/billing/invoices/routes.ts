@@ -5,7 +5,8 @@ import { ifMatchVersion } from '../../../kernel/http/etag';
 import type { ClientService } from '../clients/service';
 import type { BillingSettingsService } from '../settings/service';
 import { renderInvoicePdf } from './render';
-import { CreateInvoiceBody, Invoice, InvoicePage, InvoiceParams, ListInvoicesQuery, PdfQuery, UpdateInvoiceBody, VoidInvoiceBody } from './schemas';
+import { amountDue } from './amount-due';
+import { AmountDue, AmountDueQuery, CreateInvoiceBody, Invoice, InvoicePage, InvoiceParams, ListInvoicesQuery, PdfQuery, UpdateInvoiceBody, VoidInvoiceBody } from './schemas';
 import type { InvoiceService } from './service';
 
 export interface InvoiceRouteDeps {
@@ -55,6 +56,12 @@ export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps)
     action('finalize', 'finalize', 'Finalize: assign the number, freeze lines, taxes, rate and terms', (actor, id, expected, _body, origin) => inTx((tx) => invoices.finalize(tx, origin, actor, id, expected)));
     action('void', 'void', 'Void an open invoice on which nothing is paid', (actor, id, expected, body, origin) => inTx((tx) => invoices.void(tx, origin, actor, id, (body as { reason: string }).reason, expected)), VoidInvoiceBody);
     action('mark-uncollectible', 'void', 'Mark an open invoice uncollectible', (actor, id, expected, _body, origin) => inTx((tx) => invoices.markUncollectible(tx, origin, actor, id, expected)));
+
+    app.get(
+      '/invoices/:id/amount-due',
+      { config: can('read'), schema: { tags, summary: 'The amount that settles the invoice on a date: early-payment discount and late fee from its payment terms', params: InvoiceParams, querystring: AmountDueQuery, response: { 200: AmountDue } } },
+      async (request) => amountDue(database.db, await invoices.load(database.db, request.actor!, request.params.id), request.query.date ?? app.kernel.now().toISOString().slice(0, 10)),
+    );
 
     app.get(
       '/invoices/:id/pdf',

@@ -134,3 +134,20 @@ export type ListInvoicesQuery = Static<typeof ListInvoicesQuery>;
 export const InvoiceParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, strict);
 export const VoidInvoiceBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, strict);
 export const PdfQuery = Type.Object({ page_size: Type.Union([Type.Literal('A4'), Type.Literal('Letter')], { default: 'A4' }) }, strict);
+
+export const AmountDueQuery = Type.Object({ date: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD; default today (UTC).' })) }, strict);
+
+const MoneyFigure = (description: string) => Type.String({ description: `${description}. Rounded half-up to the currency’s minor unit.` });
+export const AmountDue = Type.Object(
+  {
+    invoice_id: Type.String(),
+    currency: Type.String(),
+    date: Type.String(),
+    amount_remaining: Type.String({ description: 'total − paid − credited − discount taken.' }),
+    early_payment_discount: nullable(Type.Object({ rate: Type.String(), available_until: Type.String(), amount: MoneyFigure('rate % of the total net of credit notes') }, strict)),
+    late_fee: nullable(Type.Object({ rate: Type.String(), period: Type.String(), periods: Type.Integer({ description: 'Periods started after the due date.' }), amount: MoneyFigure('amount_remaining × rate % × periods (simple, not compound)') }, strict)),
+    amount_due: Type.String({ description: 'max(0, amount_remaining − discount) + late fee.' }),
+  },
+  { $id: 'AmountDue', ...strict },
+);
+export type AmountDue = Static<typeof AmountDue>;

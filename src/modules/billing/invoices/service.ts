@@ -15,13 +15,13 @@ import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
-import { installmentsOf, taxCodeInForce, type SupplyType } from '../master-data/index';
-import { billingPaymentTerms, billingUnits } from '../master-data/tables';
+import { installmentsOf, paymentTermsExist, taxCodeInForce, termsByIds, type SupplyType } from '../master-data/index';
+import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
 import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
-import { amountRemaining } from './balance';
+import { amountRemaining, amountRemainingSql } from './balance';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
 import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from './totals';
@@ -226,8 +226,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     const supply = supplyTypeOf(settings.address, placeOfSupply);
     const exchangeRate = input.exchange_rate === null ? null : decimal(input.exchange_rate, 'exchange_rate', errors, { places: 10, min: 0, above: true });
     if (input.payment_terms_id) {
-      const [term] = await tx.select({ id: billingPaymentTerms.id }).from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, actor.organizationId), eq(billingPaymentTerms.id, input.payment_terms_id)));
-      if (!term) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
+      if (!(await paymentTermsExist(tx, actor.organizationId, input.payment_terms_id))) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
     }
     const lines = await computeLines(tx, actor, { ...input, currency }, supply, errors);
     if (errors.length > 0) throw validationFailed(errors);
@@ -298,19 +297,16 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
   /** The client's balance still owed on finalized invoices of this currency. */
   async function outstanding(tx: Executor, actor: Actor, clientId: string, currency: string): Promise<Dec> {
     const [row] = await tx
-      .select({ owed: sql<string>`coalesce(sum(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}), 0)` })
+      .select({ owed: sql<string>`coalesce(sum(${amountRemainingSql}), 0)` })
       .from(invoices)
       .where(and(eq(invoices.organizationId, actor.organizationId), eq(invoices.clientId, clientId), eq(invoices.currency, currency), eq(invoices.status, 'open')));
     return new Dec(row?.owed ?? '0');
   }
 
+  /** The first of these payment terms the organization has (one query). */
   async function termsOf(tx: Executor, actor: Actor, ids: (string | null)[]) {
-    for (const id of ids) {
-      if (!id) continue;
-      const [term] = await tx.select().from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, actor.organizationId), eq(billingPaymentTerms.id, id)));
-      if (term) return term;
-    }
-    return null;
+    const found = await termsByIds(tx, actor.organizationId, ids);
+    return ids.map((id) => (id ? found.get(id) : undefined)).find((term) => term !== undefined) ?? null;
   }
 
   function issuerOf(settings: BillingSettings) {
@@ -320,6 +316,8 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
   return {
     load,
     present,
+    /** Audit entry, event (the invoice as the API shows it) and timeline entry of a change another billing service made to the row. */
+    recordRow: async (tx: Executor, origin: RequestOrigin, actor: Actor, action: string, row: Row, metadata: Record<string, unknown> = {}) => record(tx, origin, actor, action, await reload(tx, row), metadata),
 
     async create(tx: Executor, origin: RequestOrigin, actor: Actor, body: CreateInvoiceBody): Promise<Invoice> {
       const client = await clientOf(tx, actor, body.client_id);

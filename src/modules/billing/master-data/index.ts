@@ -14,4 +14,4 @@ export const masterDataRoutes: FastifyPluginAsync = async (app) => {
 
 export { convertQuantity } from './units.service';
 export { computeTax, taxCodeInForce, type SupplyType } from './tax-codes.service';
-export { installmentsOf } from './payment-terms.service';
+export { installmentsOf, paymentTermsExist, termsByIds, type TermsRow } from './payment-terms.service';

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
 import { assertVersion } from '../../../kernel/http/etag';
@@ -8,6 +8,19 @@ import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney
 import { Checks, loaderOf, recordChange, textFilter, uniquely, type Caller, type DecimalRule } from './common';
 import type { CreatePaymentTerm, ListPaymentTermsQuery, PaymentTerm, UpdatePaymentTerm } from './payment-terms.schemas';
 import { billingPaymentTerms as t, type StoredInstallment } from './tables';
+
+export type TermsRow = typeof t.$inferSelect;
+
+/** The organization's payment terms by id, in one query (read in the caller's transaction). */
+export async function termsByIds(executor: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, TermsRow>> {
+  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
+  if (wanted.length === 0) return new Map();
+  const rows = await executor.select().from(t).where(and(eq(t.organizationId, organizationId), inArray(t.id, wanted)));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Whether the organization has these payment terms. */
+export const paymentTermsExist = async (executor: Executor, organizationId: string, id: string): Promise<boolean> => (await termsByIds(executor, organizationId, [id])).has(id);
 
 type Row = typeof t.$inferSelect;
 

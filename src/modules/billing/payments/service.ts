@@ -9,7 +9,8 @@ import { notFound, ProblemError, validationFailed, type FieldError } from '../..
 import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceService } from '../invoices/service';
-import { earlyDiscount, termsByIds, type TermsRow } from '../invoices/amount-due';
+import { earlyDiscount } from '../invoices/amount-due';
+import { termsByIds, type TermsRow } from '../master-data/index';
 import { amountRemaining } from '../invoices/balance';
 import { invoices } from '../invoices/tables';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
@@ -180,12 +181,6 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     }
   }
 
-  async function invoiceEvent(tx: Executor, origin: RequestOrigin, actor: Actor, action: string, row: InvoiceRow, metadata: Record<string, unknown>) {
-    const [invoice] = await deps.invoices.present(tx, [row]);
-    await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action, resourceType: 'invoice', resourceId: row.id, metadata: { number: row.number, ...metadata } });
-    await emitEvent(tx, { organizationId: actor.organizationId, type: action, data: invoice! });
-  }
-
   /** Writes checked allocations: the rows, and each invoice's amount paid (status `paid` once nothing remains). */
   async function allocate(tx: Executor, origin: RequestOrigin, actor: Actor, paymentId: string, plans: AllocationPlan[], locked: Map<string, InvoiceRow>) {
     const now = kernel.now();
@@ -201,7 +196,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
         .where(eq(invoices.id, invoice.id))
         .returning();
       locked.set(invoice.id, row!);
-      if (settled) await invoiceEvent(tx, origin, actor, 'invoice.paid', row!, { payment_id: paymentId, ...(plan.discount ? { discount_taken: plan.discount.toFixed() } : {}) });
+      if (settled) await deps.invoices.recordRow(tx, origin, actor, 'invoice.paid', row!, { payment_id: paymentId, ...(plan.discount ? { discount_taken: plan.discount.toFixed() } : {}) });
     }
   }
 
@@ -374,7 +369,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
           .where(eq(invoices.id, invoiceId))
           .returning();
         reversedEntries.push({ invoice_id: invoiceId, amount: formatMoney(total, currency) });
-        await invoiceEvent(tx, origin, actor, 'invoice.payment_refunded', row!, { payment_id: id, refund_id: refundId, amount: total.toFixed(), reopened });
+        await deps.invoices.recordRow(tx, origin, actor, 'invoice.payment_refunded', row!, { payment_id: id, refund_id: refundId, amount: total.toFixed(), reopened });
       }
       const [refundRow] = await tx
         .insert(paymentRefunds)

@@ -4,7 +4,6 @@ import { LineInput } from '../invoices/schemas';
 
 const strict = { additionalProperties: false } as const;
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Interval = Type.Union([Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('yearly')]);
 
 export const RecurringTemplate = Type.Object(

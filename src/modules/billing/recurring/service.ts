@@ -12,7 +12,7 @@ import type { ClientService } from '../clients/service';
 import type { InvoiceDeliveryService } from '../delivery/service';
 import type { CreateInvoiceBody } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
-import { billingPaymentTerms } from '../master-data/tables';
+import { paymentTermsExist } from '../master-data/index';
 import { recordChange } from '../master-data/common';
 import { isCurrency } from '../money';
 import { periodDate, type Interval } from './periods';
@@ -112,8 +112,7 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
     }
     if (template.currency !== undefined && !isCurrency(template.currency.toUpperCase())) errors.push({ field: 'template.currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
     if (template.payment_terms_id) {
-      const [term] = await tx.select({ id: billingPaymentTerms.id }).from(billingPaymentTerms).where(and(eq(billingPaymentTerms.organizationId, actor.organizationId), eq(billingPaymentTerms.id, template.payment_terms_id)));
-      if (!term) errors.push({ field: 'template.payment_terms_id', message: 'no such payment terms in this organization' });
+      if (!(await paymentTermsExist(tx, actor.organizationId, template.payment_terms_id))) errors.push({ field: 'template.payment_terms_id', message: 'no such payment terms in this organization' });
     }
     if (plan.endDate !== null && plan.endDate < plan.startDate) errors.push({ field: 'end_date', message: 'must not be before start_date' });
     if (autoSend && !autoFinalize) errors.push({ field: 'auto_send', message: 'requires auto_finalize: a draft cannot be sent' });
