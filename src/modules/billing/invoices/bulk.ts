@@ -70,16 +70,10 @@ export function invoiceBulkRoutes(deps: { invoices: InvoiceService; delivery: In
         const origin = originOf(request);
 
         if (action === 'export') {
-          const rows: string[][] = [];
-          for (const id of ids) {
-            const row = await deps.invoices.load(database.db, actor, id).catch((error: unknown) => {
-              if (error instanceof ProblemError && error.status === 404) return undefined;
-              throw error;
-            });
-            if (!row) continue;
+          const rows = (await deps.invoices.loadMany(database.db, actor, ids)).map((row) => {
             const s = presentSummary(row);
-            rows.push([s.number ?? '', s.id, s.client_id, row.customer?.name ?? '', s.status, s.payment_status, s.issue_date, s.due_date ?? '', s.currency, s.subtotal, s.discount_total, s.tax_total, s.total, s.amount_paid, s.amount_remaining]);
-          }
+            return [s.number ?? '', s.id, s.client_id, row.customer?.name ?? '', s.status, s.payment_status, s.issue_date, s.due_date ?? '', s.currency, s.subtotal, s.discount_total, s.tax_total, s.total, s.amount_paid, s.amount_remaining];
+          });
           const csv = stringify([[...EXPORT_COLUMNS], ...rows], { bom: true });
           return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="invoices.csv"').header('cache-control', 'private, no-store').send(csv as never);
         }

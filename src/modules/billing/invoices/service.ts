@@ -313,8 +313,17 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return { name: settings.legal_name, address: settings.address, tax_id: settings.tax_id, logo_file_id: settings.logo_file_id };
   }
 
+  /** The organization's invoices with these ids, in the order given; unknown ids are left out (one query). */
+  async function loadMany(executor: Executor, actor: Actor, ids: string[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    const rows = await executor.select().from(invoices).where(and(eq(invoices.organizationId, actor.organizationId), inArray(invoices.id, ids)));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined);
+  }
+
   return {
     load,
+    loadMany,
     present,
     /** Audit entry, event (the invoice as the API shows it) and timeline entry of a change another billing service made to the row. */
     recordRow: async (tx: Executor, origin: RequestOrigin, actor: Actor, action: string, row: Row, metadata: Record<string, unknown> = {}) => record(tx, origin, actor, action, await reload(tx, row), metadata),
