@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { periodDate } from '../../src/modules/billing/recurring/periods';
+import { periodDate } from '../../src/modules/billing/dates';
 import { recurringInvoicesOf } from '../../src/modules/billing/recurring/index';
 import { call, createBillingWorld, type BillingWorld } from './harness';
 

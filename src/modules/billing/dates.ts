@@ -1,4 +1,8 @@
-/** Period dates of a recurring schedule (docs/billing.md, Recurring invoices). */
+/** Calendar dates of billing (YYYY-MM-DD, UTC): today, recurring periods, late-fee periods. */
+import type { Kernel } from '../../kernel/kernel';
+
+/** Today in UTC, by the kernel's clock. */
+export const today = (kernel: Kernel): string => kernel.now().toISOString().slice(0, 10);
 
 export type Interval = 'weekly' | 'monthly' | 'yearly';
 

@@ -1,4 +1,5 @@
 import type { Executor } from '../../../kernel/db/database';
+import { periodDate } from '../dates';
 import { termsByIds, type TermsRow } from '../master-data/index';
 import { Dec, formatMoney, formatRate, roundMoney } from '../money';
 import { amountRemaining } from './balance';
@@ -11,13 +12,6 @@ const DAY = 86_400_000;
 const toTime = (day: string) => Date.parse(`${day}T00:00:00Z`);
 const toDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
-/** `day` + n months, clamped to the end of a shorter month (31 Jan + 1 month = 28/29 Feb). */
-function addMonths(day: string, months: number): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const first = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  return toDay(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last)));
-}
 
 /**
  * Periods started after the due date by `date`: the first period is (due, due + 1 period], the
@@ -30,7 +24,7 @@ export function startedPeriods(dueDate: string, date: string, period: string): n
   if (period === 'week') return Math.ceil(days / 7);
   const step = period === 'year' ? 12 : 1;
   let n = 1;
-  while (addMonths(dueDate, n * step) < date) n += 1;
+  while (periodDate(dueDate, 'monthly', step, n) < date) n += 1;
   return n;
 }
 

@@ -10,6 +10,7 @@ import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceService } from '../invoices/service';
 import { earlyDiscount } from '../invoices/amount-due';
+import { today } from '../dates';
 import { termsByIds, type TermsRow } from '../master-data/index';
 import { amountRemaining } from '../invoices/balance';
 import { invoices } from '../invoices/tables';
@@ -40,7 +41,6 @@ interface AllocationPlan {
   discount?: Dec;
 }
 
-const today = (kernel: Kernel) => kernel.now().toISOString().slice(0, 10);
 const scoped = (actor: Actor, id: string) => and(eq(payments.organizationId, actor.organizationId), eq(payments.id, id));
 
 /** An amount greater than 0 with at most the currency's minor digits; zero (and a field error) otherwise. */

@@ -15,7 +15,7 @@ import type { InvoiceService } from '../invoices/service';
 import { paymentTermsExist } from '../master-data/index';
 import { recordChange } from '../master-data/common';
 import { isCurrency } from '../money';
-import { periodDate, type Interval } from './periods';
+import { periodDate, today, type Interval } from '../dates';
 import type { CreateRecurringInvoiceBody, ListRecurringInvoicesQuery, RecurringInvoice, UpdateRecurringInvoiceBody } from './schemas';
 import { recurringInvoiceRuns, recurringInvoices, type RecurringTemplate } from './tables';
 
@@ -40,7 +40,6 @@ const BATCH = 200;
 const MAX_PERIODS_PER_RUN = 60;
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
-const today = (kernel: Kernel) => kernel.now().toISOString().slice(0, 10);
 
 function present(row: Row): RecurringInvoice {
   return {
