@@ -1,5 +1,6 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import { and, asc, count, desc, getTableColumns, getTableName, is, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, getTableColumns, getTableName, is, SQL, sql } from 'drizzle-orm';
+import type { FastifyReply } from 'fastify';
 import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/database';
@@ -98,6 +99,15 @@ export interface KeysetOptions<T extends PgTable> {
 }
 
 /**
+ * What to select, by the row property it fills: columns of the table (they must include the sort
+ * and id columns) and expressions, such as an item written as JSON by the database (jsonObject).
+ */
+export type Projection = Record<string, AnyPgColumn | SQL>;
+
+type ValueOf<F> = F extends SQL<infer V> ? V : F extends AnyPgColumn ? (F['_']['notNull'] extends true ? F['_']['data'] : F['_']['data'] | null) : never;
+type Selected<T extends PgTable, P extends Projection | undefined> = P extends Projection ? { [K in keyof P]: ValueOf<P[K]> } : T['$inferSelect'];
+
+/**
  * Keyset pagination: `WHERE (sort_col, id) > (last_value, last_id) ORDER BY sort_col, id LIMIT n+1`.
  * A page 90,000 rows deep costs the same as the first one, given an index on (scope…, sort_col, id).
  *
@@ -106,8 +116,10 @@ export interface KeysetOptions<T extends PgTable> {
  * the text of `where`) and
  * then reused with the request's parameters (see {@link PageQueries}).
  */
-export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<T['$inferSelect']>> {
+export async function paginate<T extends PgTable, P extends Projection | undefined = undefined>(options: KeysetOptions<T> & { columns?: P }): Promise<Page<Selected<T, P>>> {
   const { executor, table, params, idColumn } = options;
+  // Lists that show part of a row read only that part: less to transfer, parse and keep.
+  const columns: Projection = options.columns ?? allColumnsOf(table);
   const descending = params.sort.startsWith('-');
   const field = descending ? params.sort.slice(1) : params.sort;
   const column = options.sortColumns[field];
@@ -126,31 +138,31 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
     keysetParams = [column.mapToDriverValue(typed), lastId];
   }
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, orderOf(column, idColumn, descending), keyset !== undefined, options.where);
-  let rows: T['$inferSelect'][];
+  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where);
+  let rows: Selected<T, P>[];
   if (shape.query) {
-    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams, limit])) as T['$inferSelect'][];
+    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams, limit])) as Selected<T, P>[];
   } else {
     const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
     const builder = executor
-      .select()
+      .select(columns)
       .from(table as PgTable)
       .where(and(options.where, keyset))
       .orderBy(...order)
       .limit(limit);
     shape.learn(builder.toSQL(), keysetParams, limit);
-    rows = (await builder) as T['$inferSelect'][];
+    rows = (await builder) as Selected<T, P>[];
   }
 
   const hasMore = rows.length > params.limit;
   if (hasMore) rows.pop();
   const last = rows.at(-1) as Record<string, unknown> | undefined;
-  const page: Page<T['$inferSelect']> = {
+  const page: Page<Selected<T, P>> = {
     items: rows,
     has_more: hasMore,
     next_cursor:
       hasMore && last
-        ? options.cursors.encode([params.sort, toCursorValue(last[keyOf(table, column)]), String(last[keyOf(table, idColumn)])])
+        ? options.cursors.encode([params.sort, toCursorValue(last[keyOf(columns, column)]), String(last[keyOf(columns, idColumn)])])
         : null,
   };
   if (params.include_total) {
@@ -158,6 +170,17 @@ export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Pr
     page.total = Number(row?.n ?? 0);
   }
   return page;
+}
+
+/**
+ * Sends a page whose items the database wrote as JSON text (a projection with jsonObject) as it
+ * is: the page schema still documents the route, but the items are neither parsed nor serialized
+ * again (the route's tests check them against that schema).
+ */
+export function sendPage(reply: FastifyReply, page: Page<string>): FastifyReply {
+  const total = page.total === undefined ? '' : `,"total":${page.total}`;
+  const body = `{"items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.next_cursor)},"has_more":${page.has_more}${total}}`;
+  return reply.type('application/json; charset=utf-8').send(body);
 }
 
 /** The same dialect as the application's Drizzle databases (default casing): renders `where` alone. */
@@ -169,13 +192,13 @@ class PageQuery {
   private readonly decoders: ((value: unknown) => unknown)[];
 
   constructor(
-    table: PgTable,
+    columns: Projection,
     private readonly text: string,
   ) {
-    // `select()` of a whole table selects its columns in this order (Drizzle's orderSelectedFields).
-    const entries = Object.entries(getTableColumns(table)) as [string, AnyPgColumn][];
+    // `select(columns)` selects them in this order (Drizzle's orderSelectedFields).
+    const entries = Object.entries(columns);
     this.keys = entries.map(([key]) => key);
-    this.decoders = entries.map(([, column]) => decoderOf(column));
+    this.decoders = entries.map(([, field]) => (is(field, SQL) ? (value: unknown) => value : decoderOf(field)));
   }
 
   /**
@@ -236,9 +259,9 @@ class PageQueries {
   private readonly byTable = new WeakMap<PgTable, Map<string, PageQuery | null>>();
   private size = 0;
 
-  shape(table: PgTable, order: string, withCursor: boolean, where: SQL | undefined): Shape {
+  shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined): Shape {
     const rendered = where ? dialect.sqlToQuery(where) : { sql: '', params: [] };
-    const key = `${order}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
+    const key = `${projectionKey(columns)}\u0000${order}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
     let shapes = this.byTable.get(table);
     const known = shapes?.get(key);
     return {
@@ -252,7 +275,7 @@ class PageQueries {
         // remembered as one to build every time.
         const expected = [...rendered.params, ...keysetParams, limit];
         const same = built.params.length === expected.length && built.params.every((p, i) => Object.is(p, expected[i])) && built.sql.includes(rendered.sql);
-        shapes.set(key, same ? new PageQuery(table, built.sql) : null);
+        shapes.set(key, same ? new PageQuery(columns, built.sql) : null);
         this.size++;
       },
     };
@@ -276,9 +299,28 @@ function toCursorValue(value: unknown): CursorValue {
   return String(value);
 }
 
-/** The property name Drizzle uses for a column in selected rows. */
-function keyOf(table: PgTable, column: AnyPgColumn): string {
-  const entry = Object.entries(getTableColumns(table)).find(([, c]) => c === column);
-  if (!entry) throw new Error(`Column ${column.name} does not belong to the paginated table`);
+/** The property name of a column in selected rows. */
+function keyOf(columns: Projection, column: AnyPgColumn): string {
+  const entry = Object.entries(columns).find(([, c]) => c === column);
+  if (!entry) throw new Error(`Column ${column.name} is not among the selected columns`);
   return entry[0];
+}
+
+const allColumns = new WeakMap<PgTable, Projection>();
+/** `getTableColumns` builds a new object per call: one per table, so that it can key a cache. */
+function allColumnsOf(table: PgTable): Projection {
+  let columns = allColumns.get(table);
+  if (!columns) allColumns.set(table, (columns = getTableColumns(table) as Projection));
+  return columns;
+}
+
+const projectionKeys = new WeakMap<Projection, string>();
+/** Which columns, under which names: part of a shape's key (projections are module constants). */
+function projectionKey(columns: Projection): string {
+  let key = projectionKeys.get(columns);
+  if (key === undefined) {
+    key = Object.entries(columns).map(([name, field]) => `${name}=${is(field, SQL) ? dialect.sqlToQuery(field).sql : field.name}`).join(',');
+    projectionKeys.set(columns, key);
+  }
+  return key;
 }

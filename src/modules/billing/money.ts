@@ -1,4 +1,6 @@
 import Decimal from 'decimal.js';
+import { sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { FieldError } from '../../kernel/http/problem';
 
 /**
@@ -26,6 +28,17 @@ export const roundMoney = (value: Dec, currency: string): Dec => value.toDecimal
 
 /** `"1500.00"`: rounded half-up and written with exactly the currency's minor digits. */
 export const formatMoney = (value: Dec, currency: string): string => value.toFixed(minorDigits(currency), Dec.ROUND_HALF_UP);
+
+const currenciesWith = (digits: number) => sql.raw(Object.keys(MINOR_DIGITS).filter((code) => MINOR_DIGITS[code] === digits).map((code) => `'${code}'`).join(', '));
+const NO_MINOR_UNIT = currenciesWith(0);
+const THREE_DIGITS = currenciesWith(3);
+
+/** {@link formatMoney} in SQL, for items the database writes as JSON (half away from zero: half-up here). */
+export const moneyTextSql = (amount: AnyPgColumn | SQL, currency: AnyPgColumn): SQL<string> =>
+  sql<string>`round(${amount}, CASE WHEN ${currency} IN (${NO_MINOR_UNIT}) THEN 0 WHEN ${currency} IN (${THREE_DIGITS}) THEN 3 ELSE 2 END)::text`;
+
+/** Whether a stored amount (numeric text, canonical: `-` only before a non-zero value) is above zero. */
+export const isPositiveAmount = (text: string): boolean => !text.startsWith('-') && /[1-9]/.test(text);
 
 /** A rate or percentage: at least two decimals, more only when they matter (`"18.00"`, `"2.125"`). */
 export const formatRate = (value: Dec | string): string => {

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { Dec } from '../money';
+import { Dec, isPositiveAmount } from '../money';
 import { invoices } from './tables';
 
 type Row = Pick<typeof invoices.$inferSelect, 'total' | 'amountPaid' | 'amountCredited' | 'discountTaken'>;
+export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'partially_refunded' | 'refunded';
 
 /**
  * What the client still owes on an invoice: total − paid (net of refunds) − credited by credit
@@ -13,3 +14,21 @@ export const amountRemaining = (row: Row): Dec => Dec.max(0, new Dec(row.total).
 
 /** The same rule in SQL, for sums over many invoices. */
 export const amountRemainingSql = sql`greatest(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}, 0)`;
+
+/**
+ * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
+ * then whether refunds gave part or all of it back.
+ */
+export function paymentStatusOf(row: Row & Pick<typeof invoices.$inferSelect, 'amountRefunded'>): PaymentStatus {
+  const paid = isPositiveAmount(row.amountPaid);
+  if ((paid || isPositiveAmount(row.amountCredited)) && !amountRemaining(row).greaterThan(0)) return 'paid';
+  if (isPositiveAmount(row.amountRefunded)) return paid ? 'partially_refunded' : 'refunded';
+  return paid ? 'partially_paid' : 'unpaid';
+}
+
+/** paymentStatusOf in SQL, for items the database writes as JSON. */
+export const paymentStatusSql = sql<PaymentStatus>`CASE
+  WHEN (${invoices.amountPaid} > 0 OR ${invoices.amountCredited} > 0) AND ${amountRemainingSql} = 0 THEN 'paid'
+  WHEN ${invoices.amountRefunded} > 0 THEN CASE WHEN ${invoices.amountPaid} > 0 THEN 'partially_refunded' ELSE 'refunded' END
+  WHEN ${invoices.amountPaid} > 0 THEN 'partially_paid'
+  ELSE 'unpaid' END`;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { originOf } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import { ifMatchVersion } from '../../../kernel/http/etag';
+import { sendPage } from '../../../kernel/http/pagination';
 import type { ClientService } from '../clients/service';
 import type { BillingSettingsService } from '../settings/service';
 import { renderInvoicePdf } from './render';
@@ -29,8 +30,8 @@ export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps)
       return reply.sendResource(created, 201);
     });
 
-    app.get('/invoices', { config: can('read'), schema: { tags, summary: 'List and search invoices', querystring: ListInvoicesQuery, response: { 200: InvoicePage } } }, async (request) =>
-      invoices.list(database.db, request.actor!, request.query),
+    app.get('/invoices', { config: can('read'), schema: { tags, summary: 'List and search invoices', querystring: ListInvoicesQuery, response: { 200: InvoicePage } } }, async (request, reply) =>
+      sendPage(reply, await invoices.list(database.db, request.actor!, request.query)),
     );
 
     app.get('/invoices/:id', { config: can('read'), schema: { tags, summary: 'Get an invoice', params: InvoiceParams, response: { 200: Invoice } } }, async (request, reply) =>

@@ -110,11 +110,26 @@ const summaryFields = {
 export const Invoice = Type.Object({ ...summaryFields, lines: Type.Array(InvoiceLine) }, { $id: 'Invoice', ...strict });
 export type Invoice = Static<typeof Invoice>;
 
-/** An invoice in a list: everything but its lines (GET /invoices/{id} has them). */
+/** An invoice without its lines (bulk export). */
 export const InvoiceSummary = Type.Object(summaryFields, { $id: 'InvoiceSummary', ...strict });
 export type InvoiceSummary = Static<typeof InvoiceSummary>;
 
-export const InvoicePage = pageSchema(InvoiceSummary, 'InvoicePage');
+/**
+ * An invoice in a list: what a list screen shows and filters on, as `GET /invoices/{id}` has it.
+ * The breakdowns, parties, schedule and lines are in the invoice itself.
+ */
+export const InvoiceListItem = Type.Pick(
+  Type.Object(summaryFields),
+  [
+    ...['id', 'number', 'status', 'payment_status', 'overdue', 'client_id', 'currency', 'issue_date', 'due_date', 'exchange_rate'] as const,
+    ...['subtotal', 'discount_total', 'tax_total', 'total', 'amount_paid', 'amount_remaining'] as const,
+    ...['finalized_at', 'sent_at', 'viewed_at', 'paid_at', 'voided_at', 'version', 'created_at', 'updated_at'] as const,
+  ],
+  { $id: 'InvoiceListItem', ...strict },
+);
+export type InvoiceListItem = Static<typeof InvoiceListItem>;
+
+export const InvoicePage = pageSchema(InvoiceListItem, 'InvoicePage');
 
 export const ListInvoicesQuery = listQuerySchema(
   ['created_at', 'issue_date'],

@@ -21,7 +21,8 @@ import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money'
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
 import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
-import { amountRemaining, amountRemainingSql } from './balance';
+import { amountRemaining, amountRemainingSql, paymentStatusOf } from './balance';
+import { listInvoices } from './listing';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
 import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from './totals';
@@ -60,17 +61,6 @@ export function supplyTypeOf(issuer: Address | null, placeOfSupply: string | nul
   if (issuer?.country !== 'IN' || !issuer.state) return 'intra_state';
   return placeOfSupply === issuer.state ? 'intra_state' : 'inter_state';
 }
-
-/**
- * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
- * then whether refunds gave part or all of it back.
- */
-const paymentStatusOf = (row: Row): Invoice['payment_status'] => {
-  const paid = new Dec(row.amountPaid);
-  if ((paid.greaterThan(0) || new Dec(row.amountCredited).greaterThan(0)) && !amountRemaining(row).greaterThan(0)) return 'paid';
-  if (new Dec(row.amountRefunded).greaterThan(0)) return paid.isZero() ? 'refunded' : 'partially_refunded';
-  return paid.isZero() ? 'unpaid' : 'partially_paid';
-};
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -354,29 +344,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       return reload(executor, await load(executor, actor, id));
     },
 
-    async list(executor: Executor, actor: Actor, query: ListInvoicesQuery) {
-      const t = invoices;
-      const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-      const page = await paginate({
-        executor,
-        table: t,
-        where: and(
-          eq(t.organizationId, actor.organizationId),
-          query.status ? eq(t.status, query.status) : undefined,
-          query.client_id ? eq(t.clientId, query.client_id) : undefined,
-          query.currency ? eq(t.currency, query.currency.toUpperCase()) : undefined,
-          query.overdue === undefined ? undefined : eq(t.overdue, query.overdue),
-          query.issued_after ? gte(t.issueDate, query.issued_after) : undefined,
-          query.issued_before ? lte(t.issueDate, query.issued_before) : undefined,
-          pattern ? or(ilike(t.number, pattern), ilike(t.notes, pattern)) : undefined,
-        ),
-        sortColumns: { created_at: t.createdAt, issue_date: t.issueDate },
-        idColumn: t.id,
-        params: query,
-        cursors: kernel.cursors,
-      });
-      return { ...page, items: page.items.map(presentSummary) };
-    },
+    list: (executor: Executor, actor: Actor, query: ListInvoicesQuery) => listInvoices(executor, actor, query, kernel.cursors),
 
     /** Drafts only: the lines, when given, replace the current ones; totals are computed again. */
     async update(tx: Executor, origin: RequestOrigin, actor: Actor, id: string, patch: UpdateInvoiceBody, expectedVersion?: number[]): Promise<Invoice> {

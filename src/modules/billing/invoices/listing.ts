@@ -1,0 +1,71 @@
+import { and, eq, gte, ilike, lte, or, sql } from 'drizzle-orm';
+import type { Actor } from '../../../kernel/auth/actor';
+import type { Executor } from '../../../kernel/db/database';
+import { isoInstant, jsonObject } from '../../../kernel/db/json-sql';
+import { paginate, type CursorCodec } from '../../../kernel/http/pagination';
+import { moneyTextSql } from '../money';
+import { amountRemainingSql, paymentStatusSql } from './balance';
+import type { InvoiceListItem, ListInvoicesQuery } from './schemas';
+import { invoices as t } from './tables';
+
+const money = (amount: Parameters<typeof moneyTextSql>[0]) => moneyTextSql(amount, t.currency);
+
+/**
+ * A list item as the database writes it: the same figures as presentSummary (balance.ts holds
+ * both forms of the payment rules; a test compares every item with GET /invoices/{id}), so that a
+ * page goes out without being parsed and serialized again.
+ */
+const LIST_ITEM = jsonObject<InvoiceListItem>({
+  id: t.id,
+  number: t.number,
+  status: t.status,
+  payment_status: paymentStatusSql,
+  overdue: t.overdue,
+  client_id: t.clientId,
+  currency: t.currency,
+  issue_date: t.issueDate,
+  due_date: t.dueDate,
+  exchange_rate: sql`trim_scale(${t.exchangeRate})::text`,
+  subtotal: money(t.subtotal),
+  discount_total: money(t.discountTotal),
+  tax_total: money(t.taxTotal),
+  total: money(t.total),
+  amount_paid: money(t.amountPaid),
+  amount_remaining: money(amountRemainingSql),
+  finalized_at: isoInstant(t.finalizedAt),
+  sent_at: isoInstant(t.sentAt),
+  viewed_at: isoInstant(t.viewedAt),
+  paid_at: isoInstant(t.paidAt),
+  voided_at: isoInstant(t.voidedAt),
+  version: t.version,
+  created_at: isoInstant(t.createdAt),
+  updated_at: isoInstant(t.updatedAt),
+});
+
+/** The item, and the sort and id values its cursor is made of. */
+const LIST_COLUMNS = { item: LIST_ITEM, createdAt: t.createdAt, issueDate: t.issueDate, id: t.id };
+
+/** GET /invoices: the caller's organization's invoices, filtered, newest first by default; items as JSON text. */
+export async function listInvoices(executor: Executor, actor: Actor, query: ListInvoicesQuery, cursors: CursorCodec) {
+  const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const page = await paginate({
+    executor,
+    table: t,
+    columns: LIST_COLUMNS,
+    where: and(
+      eq(t.organizationId, actor.organizationId),
+      query.status ? eq(t.status, query.status) : undefined,
+      query.client_id ? eq(t.clientId, query.client_id) : undefined,
+      query.currency ? eq(t.currency, query.currency.toUpperCase()) : undefined,
+      query.overdue === undefined ? undefined : eq(t.overdue, query.overdue),
+      query.issued_after ? gte(t.issueDate, query.issued_after) : undefined,
+      query.issued_before ? lte(t.issueDate, query.issued_before) : undefined,
+      pattern ? or(ilike(t.number, pattern), ilike(t.notes, pattern)) : undefined,
+    ),
+    sortColumns: { created_at: t.createdAt, issue_date: t.issueDate },
+    idColumn: t.id,
+    params: query,
+    cursors,
+  });
+  return { ...page, items: page.items.map((row) => row.item) };
+}
