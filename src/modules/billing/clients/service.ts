@@ -9,6 +9,7 @@ import { paginate } from '../../../kernel/http/pagination';
 import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { checkTaxId, normalizeAddress, type Address, type AddressInput } from '../addresses';
+import { referencedIn } from '../master-data/index';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
 import type { Client, ClientFilters, ContactInput, CreateClientBody, ListClientsQuery, UpdateClientBody } from './schemas';
 import { clientContacts, clients } from './tables';
@@ -35,7 +36,7 @@ interface ClientValues {
 }
 
 export interface ClientServiceDeps {
-  /** Whether the organization has these payment terms (the master data of this module). */
+  /** Whether the organization has these payment terms (the master data of this module), kept until commit. */
   paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean>;
   /** Whether invoices name this client (it then cannot be deleted). */
   hasInvoices(executor: Executor, organizationId: string, clientId: string): Promise<boolean>;
@@ -285,6 +286,9 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
       await tx.delete(clients).where(scoped(actor, id));
       await audit(tx, origin, actor, 'client.deleted', client!);
     },
+
+    /** Whether a client has these payment terms as its default. */
+    usesPaymentTerms: referencedIn(clients, clients, clients.paymentTermsId),
 
     /** All matching clients in batches (for exports), in creation order, without OFFSET. */
     async *scan(executor: Executor, actor: Actor, filters: ClientFilters, batchSize = 500): AsyncGenerator<Client[]> {

@@ -15,7 +15,7 @@ import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
-import { installmentsOf, paymentTermsExist, taxCodeInForce, termsByIds, type SupplyType } from '../master-data/index';
+import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, taxCodeInForce, type SupplyType } from '../master-data/index';
 import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import type { BillingSettings } from '../settings/schemas';
@@ -228,6 +228,8 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     if (input.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, input.payment_terms_id))) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
     }
+    // The lines' units stay until commit, so that none is deleted under them (an unknown one is computeLines' field error).
+    await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
     const lines = await computeLines(tx, actor, { ...input, currency }, supply, errors);
     if (errors.length > 0) throw validationFailed(errors);
     const totals = documentTotals(lines, currency);
@@ -303,9 +305,9 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return new Dec(row?.owed ?? '0');
   }
 
-  /** The first of these payment terms the organization has (one query). */
+  /** The first of these payment terms the organization has (one query), kept until commit: the invoice stores its id. */
   async function termsOf(tx: Executor, actor: Actor, ids: (string | null)[]) {
-    const found = await termsByIds(tx, actor.organizationId, ids);
+    const found = await keepPaymentTerms(tx, actor.organizationId, ids);
     return ids.map((id) => (id ? found.get(id) : undefined)).find((term) => term !== undefined) ?? null;
   }
 
@@ -489,6 +491,13 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
         .returning();
       return record(tx, origin, actor, 'invoice.marked_uncollectible', await reload(tx, row!));
     },
+
+    /** Whether an invoice, draft or not, names these payment terms. */
+    usesPaymentTerms: referencedIn(invoices, invoices, invoices.paymentTermsId),
+    /** Whether a line of an invoice, draft or not, names this tax code. */
+    usesTaxCode: referencedIn(invoiceLines, invoiceLines, invoiceLines.taxCodeId),
+    /** Whether a line of an invoice, draft or not, names this unit. */
+    usesUnit: referencedIn(invoiceLines, invoiceLines, invoiceLines.unitId),
 
     /** Whether the client has any invoice (a client with invoices cannot be deleted). */
     async clientHasInvoices(tx: Executor, organizationId: string, clientId: string): Promise<boolean> {
