@@ -6,11 +6,12 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { conflict, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { checkTaxId, normalizeAddress, type Address, type AddressInput } from '../addresses';
 import { referencedIn } from '../master-data/index';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
+import { loaderOf } from '../rows';
 import type { Client, ClientFilters, ContactInput, CreateClientBody, ListClientsQuery, UpdateClientBody } from './schemas';
 import { clientContacts, clients } from './tables';
 
@@ -181,12 +182,7 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
     return rows.map((row) => presentClient(row, contacts.get(row.id) ?? []));
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(clients).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('CLIENT_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(clients, clients, 'CLIENT_NOT_FOUND');
 
   /** Checks what depends on other records: the payment terms exist, the tax id is not another client's. */
   async function checkReferences(tx: Executor, actor: Actor, values: ClientValues, exceptId?: string): Promise<void> {

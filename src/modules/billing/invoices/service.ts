@@ -7,7 +7,7 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { invalidStateTransition, notFound, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { invalidStateTransition, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { Address } from '../addresses';
 import { indianState } from '../india-gst';
@@ -18,6 +18,7 @@ import { invoiceActivities } from '../delivery/tables';
 import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, taxCodeInForce, type SupplyType } from '../master-data/index';
 import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
+import { loaderOf } from '../rows';
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
 import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
@@ -165,12 +166,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return rows.map((row) => presentInvoice(row, lines.get(row.id) ?? []));
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(invoices).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('INVOICE_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(invoices, invoices, 'INVOICE_NOT_FOUND');
 
   async function clientOf(tx: Executor, actor: Actor, clientId: string): Promise<Client> {
     try {

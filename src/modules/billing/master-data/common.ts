@@ -7,7 +7,7 @@ import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
 import { sqlState } from '../../../kernel/db/errors';
 import { emitEvent } from '../../../kernel/events/outbox';
-import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { conflict, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import { translate, type Locale } from '../../../kernel/i18n/index';
 import { Dec, toDec } from '../money';
 
@@ -160,14 +160,4 @@ export function textFilter(query: { q?: string; search?: string }, columns: AnyP
   if (!text) return undefined;
   const pattern = `%${escapeLike(text)}%`;
   return or(...columns.map((column) => ilike(column, pattern)));
-}
-
-/** Loads one row of the caller's organization (optionally locked FOR UPDATE); absent or another tenant's: 404 `code`. */
-export function loaderOf<Row>(table: PgTable, columns: { id: AnyPgColumn; organizationId: AnyPgColumn }, code: string) {
-  return async (tx: Executor, organizationId: string, id: string, lock = false): Promise<Row> => {
-    const query = tx.select().from(table).where(and(eq(columns.organizationId, organizationId), eq(columns.id, id)));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound(code);
-    return row as Row;
-  };
 }

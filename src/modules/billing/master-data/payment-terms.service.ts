@@ -5,7 +5,8 @@ import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney } from '../money';
-import { assertUnreferenced, Checks, keepRows, loaderOf, recordChange, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, recordChange, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
 import type { CreatePaymentTerm, ListPaymentTermsQuery, PaymentTerm, UpdatePaymentTerm } from './payment-terms.schemas';
 import { billingPaymentTerms as t, type StoredInstallment } from './tables';
 

@@ -6,7 +6,8 @@ import { paginate } from '../../../kernel/http/pagination';
 import { conflict, ProblemError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney } from '../money';
-import { assertUnreferenced, Checks, keepRows, loaderOf, lockFor, PERCENT, recordChange, textFilter, type Caller, type Referrers } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, lockFor, PERCENT, recordChange, textFilter, type Caller, type Referrers } from './common';
 import type { CalculateTaxBody, CreateTaxCode, ListTaxCodesQuery, TaxCode, UpdateTaxCode } from './tax-codes.schemas';
 import { billingCategories, billingTaxCodes as t, type StoredTaxComponent } from './tables';
 

@@ -7,7 +7,8 @@ import { conflict, ProblemError } from '../../../kernel/http/problem';
 import { translate } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, formatPlain, toDec } from '../money';
-import { assertUnreferenced, Checks, keepRows, loaderOf, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
 import type { ConvertBody, CreateUnit, ListUnitsQuery, Unit, UpdateUnit } from './units.schemas';
 import { billingUnits as t } from './tables';
 

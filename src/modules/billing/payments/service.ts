@@ -15,6 +15,7 @@ import { termsByIds, type TermsRow } from '../master-data/index';
 import { amountRemaining } from '../invoices/balance';
 import { invoices } from '../invoices/tables';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
+import { loaderOf } from '../rows';
 import type { PaymentGatewayRegistry } from './gateway';
 import type { ApplyCreditBody, ClientCredit, CreatePaymentBody, CreateRefundBody, ListPaymentsQuery, Payment, Refund } from './schemas';
 import { paymentAllocations, paymentRefunds, payments, type RefundAllocation } from './tables';
@@ -123,12 +124,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     return payment!;
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(payments).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('PAYMENT_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(payments, payments, 'PAYMENT_NOT_FOUND');
 
   /** Amounts and distinct invoices of `allocations[]`, each problem as a field error. */
   function parseAllocations(inputs: CreatePaymentBody['allocations'], currency: string, errors: FieldError[]): AllocationPlan[] {

@@ -6,7 +6,7 @@ import type { Database, Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { notFound, ProblemError, renderProblem, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { ProblemError, renderProblem, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceDeliveryService } from '../delivery/service';
@@ -15,6 +15,7 @@ import type { InvoiceService } from '../invoices/service';
 import { keepTaxCodes, keepUnits, paymentTermsExist } from '../master-data/index';
 import { recordChange } from '../master-data/common';
 import { isCurrency } from '../money';
+import { loaderOf } from '../rows';
 import { periodDate, today, type Interval } from '../dates';
 import type { CreateRecurringInvoiceBody, ListRecurringInvoicesQuery, RecurringInvoice, UpdateRecurringInvoiceBody } from './schemas';
 import { recurringInvoiceRuns, recurringInvoices, type RecurringTemplate } from './tables';
@@ -93,12 +94,7 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
   const database: Database = kernel.database;
   const scoped = (actor: Actor, id: string) => and(eq(recurringInvoices.organizationId, actor.organizationId), eq(recurringInvoices.id, id));
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(recurringInvoices).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('RECURRING_INVOICE_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(recurringInvoices, recurringInvoices, 'RECURRING_INVOICE_NOT_FOUND');
 
   /** Checks what the API cannot: the client, currency, payment terms, dates and flags together. */
   async function check(tx: Executor, actor: Actor, clientId: string, template: RecurringTemplate, plan: Plan, autoFinalize: boolean, autoSend: boolean) {
