@@ -237,6 +237,20 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
       return insertChecked(tx, origin, actor, values);
     },
 
+    /**
+     * The client a document names (`client_id`): the caller's organization's, or null with the
+     * field error on `client_id` added to `errors` (another organization's client is as unknown).
+     */
+    async named(executor: Executor, actor: Actor, id: string, errors: FieldError[]): Promise<Client | null> {
+      const [row] = await executor.select().from(clients).where(scoped(actor, id));
+      if (!row) {
+        errors.push({ field: 'client_id', message: 'no such client in this organization' });
+        return null;
+      }
+      const [client] = await present(executor, [row]);
+      return client!;
+    },
+
     async get(executor: Executor, actor: Actor, id: string): Promise<Client> {
       const [client] = await present(executor, [await load(executor, actor, id)]);
       return client!;

@@ -168,13 +168,12 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
 
   const load = loaderOf<Row>(invoices, invoices, 'INVOICE_NOT_FOUND');
 
+  /** The client the invoice names; none in the organization: 422 on `client_id` (nothing else can be checked without it). */
   async function clientOf(tx: Executor, actor: Actor, clientId: string): Promise<Client> {
-    try {
-      return await deps.clients.get(tx, actor, clientId);
-    } catch (error) {
-      if (error instanceof ProblemError && error.status === 404) throw validationFailed([{ field: 'client_id', message: 'no such client in this organization' }]);
-      throw error;
-    }
+    const errors: FieldError[] = [];
+    const client = await deps.clients.named(tx, actor, clientId, errors);
+    if (!client) throw validationFailed(errors);
+    return client;
   }
 
   /** Checks each line, resolves its tax code in force on the issue date, and computes its amounts. */

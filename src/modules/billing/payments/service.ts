@@ -211,14 +211,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       const errors: FieldError[] = [];
       const currency = body.currency.toUpperCase();
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
-      let clientOk = true;
-      try {
-        await deps.clients.get(tx, actor, body.client_id);
-      } catch (error) {
-        if (!(error instanceof ProblemError && error.status === 404)) throw error;
-        clientOk = false;
-        errors.push({ field: 'client_id', message: 'no such client in this organization' });
-      }
+      const client = await deps.clients.named(tx, actor, body.client_id, errors);
       const providerName = body.provider ?? 'manual';
       const gateway = deps.gateways.get(providerName);
       if (!gateway) errors.push({ field: 'provider', message: `must be one of ${deps.gateways.names().join(', ')}` });
@@ -230,7 +223,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
 
       const date = body.date ?? today(kernel);
       const locked = await lockInvoices(tx, actor, plans.map((p) => p.invoiceId));
-      if (clientOk) await checkAgainstInvoices(tx, actor, plans, locked, { clientId: body.client_id, currency, date }, errors);
+      if (client) await checkAgainstInvoices(tx, actor, plans, locked, { clientId: body.client_id, currency, date }, errors);
       if (errors.length > 0) throw validationFailed(errors);
 
       const id = newId('pay');

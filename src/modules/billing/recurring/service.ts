@@ -99,12 +99,7 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
   /** Checks what the API cannot: the client, currency, payment terms, dates and flags together. */
   async function check(tx: Executor, actor: Actor, clientId: string, template: RecurringTemplate, plan: Plan, autoFinalize: boolean, autoSend: boolean) {
     const errors: FieldError[] = [];
-    try {
-      await deps.clients.get(tx, actor, clientId);
-    } catch (error) {
-      if (!(error instanceof ProblemError && error.status === 404)) throw error;
-      errors.push({ field: 'client_id', message: 'no such client in this organization' });
-    }
+    await deps.clients.named(tx, actor, clientId, errors);
     if (template.currency !== undefined && !isCurrency(template.currency.toUpperCase())) errors.push({ field: 'template.currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
     if (template.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, template.payment_terms_id))) errors.push({ field: 'template.payment_terms_id', message: 'no such payment terms in this organization' });
