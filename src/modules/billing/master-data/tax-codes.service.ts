@@ -7,7 +7,7 @@ import { conflict, ProblemError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney } from '../money';
 import { loaderOf } from '../rows';
-import { assertUnreferenced, Checks, keepRows, lockFor, PERCENT, recordChange, textFilter, type Caller, type Referrers } from './common';
+import { assertUnreferenced, Checks, keepRows, lockFor, PERCENT, recordChange, referencedIn, textFilter, type Caller, type Referrers } from './common';
 import type { CalculateTaxBody, CreateTaxCode, ListTaxCodesQuery, TaxCode, UpdateTaxCode } from './tax-codes.schemas';
 import { billingCategories, billingTaxCodes as t, type StoredTaxComponent } from './tables';
 
@@ -113,14 +113,7 @@ export async function taxCodeInForce(tx: Executor, organizationId: string, codeO
 export const keepTaxCodes = (tx: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, Row>> => keepRows<Row>(tx, t, t, organizationId, ids);
 
 /** Whether a category names the tax code as its default. */
-const categoriesUse = async (tx: Executor, organizationId: string, id: string): Promise<boolean> => {
-  const [user] = await tx
-    .select({ id: billingCategories.id })
-    .from(billingCategories)
-    .where(and(eq(billingCategories.organizationId, organizationId), eq(billingCategories.defaultTaxCodeId, id)))
-    .limit(1);
-  return user !== undefined;
-};
+const categoriesUse = referencedIn(billingCategories, billingCategories, billingCategories.defaultTaxCodeId);
 
 /**
  * Tax codes (seed 000): GST with CGST/SGST/IGST, VAT, sales and service tax, effective periods.
