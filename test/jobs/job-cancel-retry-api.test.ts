@@ -44,7 +44,8 @@ describe('POST /api/v1/jobs/{id}/cancel', () => {
     const job = response.json();
     expect(job).toMatchObject({ id, status: 'cancelled', attempts: 0 });
     expect(job.finished_at).not.toBeNull();
-    expect(await getJob(app, id)).toMatchObject({ status: 'cancelled' });
+    // The answer is the job as it is after the change (its run's new updated_at included), not as it was read before.
+    expect(await getJob(app, id)).toEqual(job);
     expect(await auditOf(id)).toEqual([{ action: 'job.cancelled', actor_id: 'usr_admin_a', resource_type: 'job', metadata: { queue: 'act.later' } }]);
   });
 

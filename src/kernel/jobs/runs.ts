@@ -38,19 +38,23 @@ export async function saveProgress(executor: Executor, id: string, progress: num
 
 /**
  * Marks a state change (`running` resets the progress of a new attempt) and tells every
- * instance. Jobs without a run (cron) change nothing and notify no one.
+ * instance; answers the run's new version and time. Jobs without a run (cron) change nothing
+ * and notify no one (null).
  */
-export async function announceStatus(executor: Executor, id: string, status: string): Promise<void> {
-  await executor.execute(sql`
+export async function announceStatus(executor: Executor, id: string, status: string): Promise<Pick<JobRun, 'version' | 'updatedAt'> | null> {
+  const result = await executor.execute<{ version: number; updated_at: Date | string }>(sql`
     WITH run AS (
       UPDATE ${jobRuns} SET
         version = version + 1,
         updated_at = now(),
         progress = CASE ${status} WHEN 'running' THEN 0 ELSE progress END,
         step = CASE ${status} WHEN 'running' THEN NULL ELSE step END
-      WHERE id = ${id} RETURNING id
+      WHERE id = ${id} RETURNING id, version, updated_at
     )
-    SELECT pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'status', 'id', id, 'status', ${status}::text)::text) FROM run`);
+    SELECT pg_notify(${JOBS_CHANNEL}, json_build_object('kind', 'status', 'id', id, 'status', ${status}::text)::text), version, updated_at FROM run`);
+  const row = result.rows[0];
+  // Drivers differ: a Date, or the timestamp's text.
+  return row ? { version: row.version, updatedAt: new Date(row.updated_at) } : null;
 }
 
 export async function findRun(executor: Executor, id: string): Promise<JobRun | undefined> {

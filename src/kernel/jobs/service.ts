@@ -150,64 +150,82 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
 
   /**
    * Changes a job's state in pg-boss and announces it, in one transaction, with whatever `also`
-   * writes (the audit entry of an API call); null when nothing changed.
+   * writes (the audit entry of an API call). Answers the run as it now is; null when nothing changed.
    */
-  async function transition(jobId: string, change: (run: JobRun, db: PgBoss.Db) => Promise<unknown>, status: string, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
-    const uuid = jobUuidOf(jobId);
-    if (!uuid) return null;
+  async function transition(run: JobRun, change: (db: PgBoss.Db) => Promise<unknown>, status: string, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
     return database.transaction(async (tx) => {
-      const run = await findRun(tx, uuid);
-      if (!run || affectedBy(await change(run, bossDbOf(tx))) === 0) return null;
-      await announceStatus(tx, uuid, status);
+      if (affectedBy(await change(bossDbOf(tx))) === 0) return null;
+      const announced = await announceStatus(tx, run.id, status);
       await also?.(tx, run);
-      return run;
+      return { ...run, ...announced };
     });
   }
 
-  const cancelTransition = (jobId: string, also?: (tx: Tx, run: JobRun) => Promise<void>) =>
-    transition(jobId, (run, db) => boss.cancel(run.queue, run.id, { db }), 'cancelled', also);
+  const cancelRun = (run: JobRun, also?: (tx: Tx, run: JobRun) => Promise<void>) => transition(run, (db) => boss.cancel(run.queue, run.id, { db }), 'cancelled', also);
 
-  async function retryTransition(jobId: string, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
-    const run = await transition(jobId, (found, db) => boss.retry(found.queue, found.id, { db }), 'retrying', also);
-    if (run) await wakeWorkers(database.db, run.queue);
-    return run;
+  /** Only a failed job changes (pg-boss retries nothing else); its workers are woken after commit. */
+  async function retryRun(run: JobRun, also?: (tx: Tx, run: JobRun) => Promise<void>): Promise<JobRun | null> {
+    const retried = await transition(run, (db) => boss.retry(run.queue, run.id, { db }), 'retrying', also);
+    if (retried) await wakeWorkers(database.db, run.queue);
+    return retried;
   }
+
+  const runOf = async (jobId: string): Promise<JobRun | undefined> => {
+    const uuid = jobUuidOf(jobId);
+    return uuid ? findRun(database.db, uuid) : undefined;
+  };
 
   /** Cancels a queued or running job (a running one sees its signal abort, on whichever instance). */
   async function cancel(jobId: string): Promise<boolean> {
-    return (await cancelTransition(jobId)) !== null;
+    const run = await runOf(jobId);
+    return run !== undefined && (await cancelRun(run)) !== null;
   }
 
   /** Sends a failed job (the dead letter) back to its queue for one more attempt. */
   async function retry(jobId: string): Promise<boolean> {
-    return (await retryTransition(jobId)) !== null;
+    const run = await runOf(jobId);
+    return run !== undefined && (await retryRun(run)) !== null;
   }
 
   /** Writes the audit entry of an API caller's action on a job, in the transaction of the change. */
   const audited = (actor: Actor, origin: RequestOrigin, action: string) => (tx: Tx, run: JobRun) =>
     recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action, resourceType: 'job', resourceId: publicJobId(run.id), metadata: { queue: run.queue } });
 
+  /** The run of a job the caller may read (the rule of read()); 404 otherwise. */
+  async function visibleRun(actor: Actor, jobId: string): Promise<JobRun> {
+    const run = await runOf(jobId);
+    if (!run || !visibleTo(actor, run)) throw notFound('JOB_NOT_FOUND');
+    return run;
+  }
+
+  /** The job behind a run as the API shows it; 404 once pg-boss no longer has it. */
+  async function snapshotOrNotFound(run: JobRun): Promise<JobSnapshot> {
+    const snapshot = await snapshotOf(run);
+    if (!snapshot) throw notFound('JOB_NOT_FOUND');
+    return snapshot;
+  }
+
   /**
    * cancel() for an API caller: only a job they may read (404 otherwise, like read()), 409 once it
-   * reached a final state; audited. Answers the job as it is now.
+   * reached a final state; audited. Answers the job as it is now. The job is read once, after the
+   * change: what it then is answers, or says why nothing changed.
    */
   async function cancelAs(actor: Actor, origin: RequestOrigin, jobId: string): Promise<JobView> {
-    await read(actor, jobId);
-    const cancelled = await cancelTransition(jobId, audited(actor, origin, 'job.cancelled'));
-    const { view } = await read(actor, jobId);
+    const run = await visibleRun(actor, jobId);
+    const cancelled = await cancelRun(run, audited(actor, origin, 'job.cancelled'));
+    const { view } = await snapshotOrNotFound(cancelled ?? run);
     if (!cancelled) throw conflict('JOB_NOT_CANCELLABLE', { params: { status: view.status } });
     return view;
   }
 
   /**
    * retry() for an API caller: only a `failed` job they may read (404 if they may not, 409 in any
-   * other state, and for a failed job pg-boss already archived); audited.
+   * other state, and for a failed job pg-boss already archived); audited. Read once, like cancelAs.
    */
   async function retryAs(actor: Actor, origin: RequestOrigin, jobId: string): Promise<JobView> {
-    const { view: before } = await read(actor, jobId);
-    if (before.status !== 'failed') throw conflict('JOB_NOT_RETRYABLE', { params: { status: before.status } });
-    const retried = await retryTransition(jobId, audited(actor, origin, 'job.retried'));
-    const { view } = await read(actor, jobId);
+    const run = await visibleRun(actor, jobId);
+    const retried = await retryRun(run, audited(actor, origin, 'job.retried'));
+    const { view } = await snapshotOrNotFound(retried ?? run);
     if (!retried) {
       // Still failed, yet pg-boss changed nothing: it is in pgboss.archive, which retry() does not reach.
       throw conflict('JOB_NOT_RETRYABLE', view.status === 'failed' ? { detailKey: 'problem.JOB_NOT_RETRYABLE.archived' } : { params: { status: view.status } });
@@ -231,17 +249,12 @@ export function createJobService(kernel: Kernel, options: JobServiceOptions = {}
    * `job:read_all`. Anything else answers 404, exactly like an unknown id.
    */
   async function read(actor: Actor, jobId: string): Promise<JobSnapshot> {
-    const uuid = jobUuidOf(jobId);
-    const run = uuid ? await findRun(database.db, uuid) : undefined;
-    const snapshot = run && visibleTo(actor, run) ? await snapshotOf(run) : null;
-    if (!snapshot) throw notFound('JOB_NOT_FOUND');
-    return snapshot;
+    return snapshotOrNotFound(await visibleRun(actor, jobId));
   }
 
   /** The current state of a job already authorized by read() (event streams read it again on changes). */
   async function reread(jobId: string): Promise<JobSnapshot | null> {
-    const uuid = jobUuidOf(jobId);
-    const run = uuid ? await findRun(database.db, uuid) : undefined;
+    const run = await runOf(jobId);
     return run ? snapshotOf(run) : null;
   }
 

@@ -6,6 +6,7 @@ import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
 import { creditNoteRoutes } from './credit-notes/routes';
 import { creditNoteService } from './credit-notes/service';
+import { creditNoteLines } from './credit-notes/tables';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
 import { invoiceBulkRoutes } from './invoices/bulk';
@@ -13,7 +14,7 @@ import { exchangeRateRoutes } from './exchange-rates/routes';
 import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
-import { masterDataRoutes, paymentTermsExist } from './master-data/index';
+import { masterDataRoutes, paymentTermsExist, referencedIn, type MasterDataReferrers } from './master-data/index';
 import './messages';
 import { PaymentGatewayRegistry } from './payments/gateway';
 import { paymentRoutes } from './payments/routes';
@@ -39,7 +40,20 @@ export const billingModule: Module = {
     const clients = clientService(app.kernel, { paymentTermsExist, hasInvoices: (tx, organizationId, clientId) => invoices.clientHasInvoices(tx, organizationId, clientId) });
     const rates = exchangeRateService(app.kernel, { settings });
     const invoices = invoiceService(app.kernel, { clients, settings, recordedRate: rates.rateOn });
-    await app.register(masterDataRoutes);
+    const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
+    const recurring = recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log });
+    // Master data cannot be deleted while any of these still names it (409 …_IN_USE, `used_by` the key).
+    const referrers: MasterDataReferrers = {
+      paymentTerms: { clients: clients.usesPaymentTerms, invoices: invoices.usesPaymentTerms, recurring_invoices: recurring.usesPaymentTerms, billing_settings: settings.usesPaymentTerms },
+      taxCodes: {
+        invoices: invoices.usesTaxCode,
+        // A query of credit-notes/'s table, kept here while that folder is being reworked: it moves into the credit notes' service.
+        credit_notes: referencedIn(creditNoteLines, creditNoteLines, creditNoteLines.taxCodeId),
+        recurring_invoices: recurring.usesTaxCode,
+      },
+      units: { invoices: invoices.usesUnit, recurring_invoices: recurring.usesUnit },
+    };
+    await app.register(masterDataRoutes, { referrers });
     await app.register(billingSettingsRoutes(settings));
     await app.register(exchangeRateRoutes(rates));
     await app.register(clientRoutes(clients));
@@ -48,10 +62,9 @@ export const billingModule: Module = {
     // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
     await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices, settings }));
-    const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
     await registerInvoiceDelivery(app, delivery);
     await app.register(invoiceBulkRoutes({ invoices, delivery }));
-    await registerRecurringInvoices(app, recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log }));
+    await registerRecurringInvoices(app, recurring);
   },
 };
 

@@ -6,10 +6,12 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { conflict, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { checkTaxId, normalizeAddress, type Address, type AddressInput } from '../addresses';
+import { referencedIn } from '../master-data/index';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
+import { loaderOf } from '../rows';
 import type { Client, ClientFilters, ContactInput, CreateClientBody, ListClientsQuery, UpdateClientBody } from './schemas';
 import { clientContacts, clients } from './tables';
 
@@ -35,7 +37,7 @@ interface ClientValues {
 }
 
 export interface ClientServiceDeps {
-  /** Whether the organization has these payment terms (the master data of this module). */
+  /** Whether the organization has these payment terms (the master data of this module), kept until commit. */
   paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean>;
   /** Whether invoices name this client (it then cannot be deleted). */
   hasInvoices(executor: Executor, organizationId: string, clientId: string): Promise<boolean>;
@@ -180,12 +182,7 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
     return rows.map((row) => presentClient(row, contacts.get(row.id) ?? []));
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(clients).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('CLIENT_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(clients, clients, 'CLIENT_NOT_FOUND');
 
   /** Checks what depends on other records: the payment terms exist, the tax id is not another client's. */
   async function checkReferences(tx: Executor, actor: Actor, values: ClientValues, exceptId?: string): Promise<void> {
@@ -240,6 +237,20 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
       return insertChecked(tx, origin, actor, values);
     },
 
+    /**
+     * The client a document names (`client_id`): the caller's organization's, or null with the
+     * field error on `client_id` added to `errors` (another organization's client is as unknown).
+     */
+    async named(executor: Executor, actor: Actor, id: string, errors: FieldError[]): Promise<Client | null> {
+      const [row] = await executor.select().from(clients).where(scoped(actor, id));
+      if (!row) {
+        errors.push({ field: 'client_id', message: 'no such client in this organization' });
+        return null;
+      }
+      const [client] = await present(executor, [row]);
+      return client!;
+    },
+
     async get(executor: Executor, actor: Actor, id: string): Promise<Client> {
       const [client] = await present(executor, [await load(executor, actor, id)]);
       return client!;
@@ -285,6 +296,9 @@ export function clientService(kernel: Kernel, deps: ClientServiceDeps) {
       await tx.delete(clients).where(scoped(actor, id));
       await audit(tx, origin, actor, 'client.deleted', client!);
     },
+
+    /** Whether a client has these payment terms as its default. */
+    usesPaymentTerms: referencedIn(clients, clients, clients.paymentTermsId),
 
     /** All matching clients in batches (for exports), in creation order, without OFFSET. */
     async *scan(executor: Executor, actor: Actor, filters: ClientFilters, batchSize = 500): AsyncGenerator<Client[]> {

@@ -7,7 +7,7 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { invalidStateTransition, notFound, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { invalidStateTransition, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { Address } from '../addresses';
 import { indianState } from '../india-gst';
@@ -15,9 +15,10 @@ import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
-import { installmentsOf, paymentTermsExist, taxCodeInForce, termsByIds, type SupplyType } from '../master-data/index';
+import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, taxCodeInForce, type SupplyType } from '../master-data/index';
 import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
+import { loaderOf } from '../rows';
 import type { BillingSettings } from '../settings/schemas';
 import type { BillingSettingsService } from '../settings/service';
 import type { CreateInvoiceBody, Invoice, InvoiceSummary, LineInput, ListInvoicesQuery, UpdateInvoiceBody } from './schemas';
@@ -155,20 +156,14 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return rows.map((row) => presentInvoice(row, lines.get(row.id) ?? []));
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(invoices).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('INVOICE_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(invoices, invoices, 'INVOICE_NOT_FOUND');
 
+  /** The client the invoice names; none in the organization: 422 on `client_id` (nothing else can be checked without it). */
   async function clientOf(tx: Executor, actor: Actor, clientId: string): Promise<Client> {
-    try {
-      return await deps.clients.get(tx, actor, clientId);
-    } catch (error) {
-      if (error instanceof ProblemError && error.status === 404) throw validationFailed([{ field: 'client_id', message: 'no such client in this organization' }]);
-      throw error;
-    }
+    const errors: FieldError[] = [];
+    const client = await deps.clients.named(tx, actor, clientId, errors);
+    if (!client) throw validationFailed(errors);
+    return client;
   }
 
   /** Checks each line, resolves its tax code in force on the issue date, and computes its amounts. */
@@ -218,6 +213,8 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     if (input.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, input.payment_terms_id))) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
     }
+    // The lines' units stay until commit, so that none is deleted under them (an unknown one is computeLines' field error).
+    await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
     const lines = await computeLines(tx, actor, { ...input, currency }, supply, errors);
     if (errors.length > 0) throw validationFailed(errors);
     const totals = documentTotals(lines, currency);
@@ -293,9 +290,9 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return new Dec(row?.owed ?? '0');
   }
 
-  /** The first of these payment terms the organization has (one query). */
+  /** The first of these payment terms the organization has (one query), kept until commit: the invoice stores its id. */
   async function termsOf(tx: Executor, actor: Actor, ids: (string | null)[]) {
-    const found = await termsByIds(tx, actor.organizationId, ids);
+    const found = await keepPaymentTerms(tx, actor.organizationId, ids);
     return ids.map((id) => (id ? found.get(id) : undefined)).find((term) => term !== undefined) ?? null;
   }
 
@@ -457,6 +454,13 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
         .returning();
       return record(tx, origin, actor, 'invoice.marked_uncollectible', await reload(tx, row!));
     },
+
+    /** Whether an invoice, draft or not, names these payment terms. */
+    usesPaymentTerms: referencedIn(invoices, invoices, invoices.paymentTermsId),
+    /** Whether a line of an invoice, draft or not, names this tax code. */
+    usesTaxCode: referencedIn(invoiceLines, invoiceLines, invoiceLines.taxCodeId),
+    /** Whether a line of an invoice, draft or not, names this unit. */
+    usesUnit: referencedIn(invoiceLines, invoiceLines, invoiceLines.unitId),
 
     /** Whether the client has any invoice (a client with invoices cannot be deleted). */
     async clientHasInvoices(tx: Executor, organizationId: string, clientId: string): Promise<boolean> {

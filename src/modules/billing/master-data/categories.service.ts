@@ -6,9 +6,11 @@ import { paginate } from '../../../kernel/http/pagination';
 import { conflict, ProblemError } from '../../../kernel/http/problem';
 import { translate } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
-import { Checks, escapeLike, loaderOf, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller } from './common';
+import { loaderOf } from '../rows';
+import { Checks, escapeLike, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller } from './common';
 import type { Category, CreateCategory, ListCategoriesQuery, UpdateCategory } from './categories.schemas';
-import { billingCategories as t, billingTaxCodes } from './tables';
+import { billingCategories as t } from './tables';
+import { keepTaxCodes } from './tax-codes.service';
 
 type Row = typeof t.$inferSelect;
 type Child = Category['sub_categories'][number];
@@ -72,8 +74,8 @@ export function categoryService(kernel: Kernel) {
 
   async function checkTaxCode(tx: Executor, caller: Caller, checks: Checks, taxCodeId: string | null | undefined) {
     if (!taxCodeId) return;
-    const [found] = await tx.select({ id: billingTaxCodes.id }).from(billingTaxCodes).where(and(eq(billingTaxCodes.organizationId, caller.actor.organizationId), eq(billingTaxCodes.id, taxCodeId)));
-    if (!found) checks.fail('default_tax_code_id', 'validation.billing.unknown_reference');
+    // Kept until commit: the tax code cannot be deleted under the category naming it.
+    if (!(await keepTaxCodes(tx, caller.actor.organizationId, [taxCodeId])).has(taxCodeId)) checks.fail('default_tax_code_id', 'validation.billing.unknown_reference');
   }
 
   const cycle = (caller: Caller) =>

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { FastifyRequest } from 'fastify';
 import { originOf, recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
@@ -7,7 +7,7 @@ import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
 import { sqlState } from '../../../kernel/db/errors';
 import { emitEvent } from '../../../kernel/events/outbox';
-import { conflict, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { conflict, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import { translate, type Locale } from '../../../kernel/i18n/index';
 import { Dec, toDec } from '../money';
 
@@ -104,6 +104,54 @@ export async function lockFor(tx: Executor, scope: string): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${0x62696c6c}, hashtext(${scope}))`);
 }
 
+// ---- references ----------------------------------------------------------------------------
+//
+// Other rows hold master data ids (a client its payment terms, an invoice line its unit and tax
+// code…). A delete locks its row FOR UPDATE, then asks every referrer (assertUnreferenced); a
+// write that stores a reference first keeps the row FOR KEY SHARE (keepRows), which such a
+// delete waits for and which waits for such a delete. So either the reference commits first and
+// the delete sees it (409), or the delete commits first and the write finds no row (422).
+
+/** Whether a row of the organization (a client, an invoice…) refers to the master data row `id`. */
+export type Referrer = (tx: Executor, organizationId: string, id: string) => Promise<boolean>;
+
+/** Who may refer to one kind of master data, by the name the 409 answers as `used_by`. */
+export type Referrers = Record<string, Referrer>;
+
+/** The referrer that looks for a row of `table` of the organization holding the id in `column`. */
+export const referencedIn =
+  (table: PgTable, columns: { organizationId: AnyPgColumn }, column: AnyPgColumn): Referrer =>
+  async (tx, organizationId, id) => {
+    const [row] = await tx.select({ found: sql<number>`1` }).from(table).where(and(eq(columns.organizationId, organizationId), eq(column, id))).limit(1);
+    return row !== undefined;
+  };
+
+/**
+ * 409 `code` (with `used_by`: the first referrer that still refers to it) unless nothing refers to
+ * the row. Call it with the row locked FOR UPDATE.
+ */
+export async function assertUnreferenced(tx: Executor, organizationId: string, id: string, code: string, referrers: Referrers): Promise<void> {
+  for (const [usedBy, refers] of Object.entries(referrers)) {
+    if (await refers(tx, organizationId, id)) throw conflict(code, { extensions: { used_by: usedBy } });
+  }
+}
+
+/**
+ * The rows of `table` among `ids` that the organization has, kept from being deleted until the
+ * caller's transaction ends (FOR KEY SHARE): what a write that stores references to them reads.
+ */
+export async function keepRows<Row>(tx: Executor, table: PgTable, columns: { id: AnyPgColumn; organizationId: AnyPgColumn }, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, Row>> {
+  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))].sort();
+  if (wanted.length === 0) return new Map();
+  const rows = (await tx
+    .select()
+    .from(table)
+    .where(and(eq(columns.organizationId, organizationId), inArray(columns.id, wanted)))
+    .orderBy(columns.id)
+    .for('key share')) as (Row & { id: string })[];
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** `q` (API.md) or `search` (seed 000) as a case-insensitive substring of any of the columns. */
@@ -112,14 +160,4 @@ export function textFilter(query: { q?: string; search?: string }, columns: AnyP
   if (!text) return undefined;
   const pattern = `%${escapeLike(text)}%`;
   return or(...columns.map((column) => ilike(column, pattern)));
-}
-
-/** Loads one row of the caller's organization (optionally locked FOR UPDATE); absent or another tenant's: 404 `code`. */
-export function loaderOf<Row>(table: PgTable, columns: { id: AnyPgColumn; organizationId: AnyPgColumn }, code: string) {
-  return async (tx: Executor, organizationId: string, id: string, lock = false): Promise<Row> => {
-    const query = tx.select().from(table).where(and(eq(columns.organizationId, organizationId), eq(columns.id, id)));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound(code);
-    return row as Row;
-  };
 }

@@ -5,7 +5,8 @@ import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney } from '../money';
-import { Checks, loaderOf, recordChange, textFilter, uniquely, type Caller, type DecimalRule } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, recordChange, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
 import type { CreatePaymentTerm, ListPaymentTermsQuery, PaymentTerm, UpdatePaymentTerm } from './payment-terms.schemas';
 import { billingPaymentTerms as t, type StoredInstallment } from './tables';
 
@@ -19,8 +20,14 @@ export async function termsByIds(executor: Executor, organizationId: string, ids
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** Whether the organization has these payment terms. */
-export const paymentTermsExist = async (executor: Executor, organizationId: string, id: string): Promise<boolean> => (await termsByIds(executor, organizationId, [id])).has(id);
+/**
+ * The organization's payment terms by id, kept from being deleted until the caller's transaction
+ * ends: what a write that stores their id reads (see `keepRows`).
+ */
+export const keepPaymentTerms = (tx: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, TermsRow>> => keepRows<TermsRow>(tx, t, t, organizationId, ids);
+
+/** Whether the organization has these payment terms; if so they stay until the caller's transaction ends (it is about to store their id). */
+export const paymentTermsExist = async (tx: Executor, organizationId: string, id: string): Promise<boolean> => (await keepPaymentTerms(tx, organizationId, [id])).has(id);
 
 type Row = typeof t.$inferSelect;
 
@@ -116,8 +123,11 @@ function validated(caller: Caller, next: Fields) {
   };
 }
 
-/** Payment terms (seed 000): due days, early-payment discount, late penalty, installments, credit limit. */
-export function paymentTermService(kernel: Kernel) {
+/**
+ * Payment terms (seed 000): due days, early-payment discount, late penalty, installments, credit
+ * limit. `referrers`: the parts of billing that store a payment terms id (clients, invoices…).
+ */
+export function paymentTermService(kernel: Kernel, referrers: Referrers) {
   const load = loaderOf<Row>(t, t, 'PAYMENT_TERM_NOT_FOUND');
 
   return {
@@ -216,10 +226,12 @@ export function paymentTermService(kernel: Kernel) {
       return term;
     },
 
+    /** Payment terms something still refers to cannot be deleted (409 PAYMENT_TERM_IN_USE). */
     async remove(tx: Executor, caller: Caller, id: string, expectedVersion?: number[]): Promise<void> {
       const org = caller.actor.organizationId;
       const current = await load(tx, org, id, true);
       assertVersion(expectedVersion, current.version);
+      await assertUnreferenced(tx, org, id, 'PAYMENT_TERM_IN_USE', referrers);
       await tx.delete(t).where(and(eq(t.organizationId, org), eq(t.id, id)));
       await recordChange(tx, caller, 'payment_term', 'deleted', present(current));
     },

@@ -6,7 +6,8 @@ import { paginate } from '../../../kernel/http/pagination';
 import { conflict, ProblemError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, DEFAULT_CURRENCY, formatMoney, formatRate, minorDigits, roundMoney } from '../money';
-import { Checks, loaderOf, lockFor, PERCENT, recordChange, textFilter, type Caller } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, lockFor, PERCENT, recordChange, referencedIn, textFilter, type Caller, type Referrers } from './common';
 import type { CalculateTaxBody, CreateTaxCode, ListTaxCodesQuery, TaxCode, UpdateTaxCode } from './tax-codes.schemas';
 import { billingCategories, billingTaxCodes as t, type StoredTaxComponent } from './tables';
 
@@ -87,7 +88,9 @@ const inForceOn = (date: string) => and(eq(t.isActive, true), lte(t.effectiveFro
 /**
  * The tax code in force on `date` (YYYY-MM-DD) for an organization: `codeOrId` is a code
  * (`GST18`, case-insensitive) or a tax code id, whose code is then looked up. Only active codes
- * count; null when no version of the code covers that date. The invoices part uses this.
+ * count; null when no version of the code covers that date. The invoices part uses this to store
+ * the answer's id on document lines: the row is kept until the caller's transaction ends (FOR KEY
+ * SHARE, see `keepRows`), so it cannot be deleted under a line that is being written.
  */
 export async function taxCodeInForce(tx: Executor, organizationId: string, codeOrId: string, date: string): Promise<TaxCode | null> {
   let code = codeOrId;
@@ -101,13 +104,24 @@ export async function taxCodeInForce(tx: Executor, organizationId: string, codeO
     .from(t)
     .where(and(eq(t.organizationId, organizationId), sameCode(code), inForceOn(date)))
     .orderBy(desc(t.effectiveFrom))
-    .limit(1);
+    .limit(1)
+    .for('key share');
   return row ? present(row) : null;
 }
 
-/** Tax codes (seed 000): GST with CGST/SGST/IGST, VAT, sales and service tax, effective periods. */
-export function taxCodeService(kernel: Kernel) {
+/** The organization's tax codes among `ids`, kept until the caller's transaction ends (it stores their ids; see `keepRows`). */
+export const keepTaxCodes = (tx: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, Row>> => keepRows<Row>(tx, t, t, organizationId, ids);
+
+/** Whether a category names the tax code as its default. */
+const categoriesUse = referencedIn(billingCategories, billingCategories, billingCategories.defaultTaxCodeId);
+
+/**
+ * Tax codes (seed 000): GST with CGST/SGST/IGST, VAT, sales and service tax, effective periods.
+ * `referrers`: the parts of billing outside master data that store tax code ids (document lines…).
+ */
+export function taxCodeService(kernel: Kernel, referrers: Referrers) {
   const load = loaderOf<Row>(t, t, 'TAX_CODE_NOT_FOUND');
+  const users: Referrers = { categories: categoriesUse, ...referrers };
 
   const today = () => kernel.now().toISOString().slice(0, 10);
 
@@ -260,17 +274,12 @@ export function taxCodeService(kernel: Kernel) {
       return taxCode;
     },
 
-    /** A tax code still named as a category's default cannot be deleted (409 TAX_CODE_IN_USE). */
+    /** A tax code still named by a category, a document line or a schedule cannot be deleted (409 TAX_CODE_IN_USE). */
     async remove(tx: Executor, caller: Caller, id: string, expectedVersion?: number[]): Promise<void> {
       const org = caller.actor.organizationId;
       const current = await load(tx, org, id, true);
       assertVersion(expectedVersion, current.version);
-      const [user] = await tx
-        .select({ id: billingCategories.id })
-        .from(billingCategories)
-        .where(and(eq(billingCategories.organizationId, org), eq(billingCategories.defaultTaxCodeId, id)))
-        .limit(1);
-      if (user) throw conflict('TAX_CODE_IN_USE');
+      await assertUnreferenced(tx, org, id, 'TAX_CODE_IN_USE', users);
       await tx.delete(t).where(and(eq(t.organizationId, org), eq(t.id, id)));
       await recordChange(tx, caller, 'tax_code', 'deleted', present(current));
     },

@@ -7,7 +7,8 @@ import { conflict, ProblemError } from '../../../kernel/http/problem';
 import { translate } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { Dec, formatPlain, toDec } from '../money';
-import { Checks, loaderOf, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller, type DecimalRule } from './common';
+import { loaderOf } from '../rows';
+import { assertUnreferenced, Checks, keepRows, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller, type DecimalRule, type Referrers } from './common';
 import type { ConvertBody, CreateUnit, ListUnitsQuery, Unit, UpdateUnit } from './units.schemas';
 import { billingUnits as t } from './tables';
 
@@ -44,8 +45,14 @@ export function convertQuantity(value: Dec, from: { unitType: string; conversion
   return value.times(from.conversionFactor).dividedBy(to.conversionFactor).toDecimalPlaces(to.decimalPlaces, Dec.ROUND_HALF_UP);
 }
 
-/** Units of measurement (seed 000): one base unit per type, derived units with exact factors. */
-export function unitService(kernel: Kernel) {
+/** The organization's units among `ids`, kept until the caller's transaction ends (it stores their ids; see `keepRows`). */
+export const keepUnits = (tx: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, Row>> => keepRows<Row>(tx, t, t, organizationId, ids);
+
+/**
+ * Units of measurement (seed 000): one base unit per type, derived units with exact factors.
+ * `referrers`: the parts of billing that store unit ids (invoice lines…).
+ */
+export function unitService(kernel: Kernel, referrers: Referrers) {
   const load = loaderOf<Row>(t, t, 'UNIT_NOT_FOUND');
 
   /** Unit writes of one organization take turns, so the symbol and base-unit checks cannot race. */
@@ -179,13 +186,17 @@ export function unitService(kernel: Kernel) {
       return unit;
     },
 
-    /** A base unit cannot go while other units of its type remain (409 BASE_UNIT_IN_USE). */
+    /**
+     * A base unit cannot go while other units of its type remain (409 BASE_UNIT_IN_USE), nor any
+     * unit that lines or schedules still name (409 UNIT_IN_USE).
+     */
     async remove(tx: Executor, caller: Caller, id: string, expectedVersion?: number[]): Promise<void> {
       const org = caller.actor.organizationId;
       await unitLock(tx, org);
       const current = await load(tx, org, id, true);
       assertVersion(expectedVersion, current.version);
       await assertNoDerived(tx, org, current);
+      await assertUnreferenced(tx, org, id, 'UNIT_IN_USE', referrers);
       await tx.delete(t).where(scoped(org, id));
       await recordChange(tx, caller, 'unit', 'deleted', present(current));
     },

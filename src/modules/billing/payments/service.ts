@@ -15,6 +15,7 @@ import { termsByIds, type TermsRow } from '../master-data/index';
 import { amountRemaining } from '../invoices/balance';
 import { invoices } from '../invoices/tables';
 import { Dec, formatMoney, isCurrency, isFieldError, parseAmount } from '../money';
+import { loaderOf } from '../rows';
 import type { PaymentGatewayRegistry } from './gateway';
 import type { ApplyCreditBody, ClientCredit, CreatePaymentBody, CreateRefundBody, ListPaymentsQuery, Payment, Refund } from './schemas';
 import { paymentAllocations, paymentRefunds, payments, type RefundAllocation } from './tables';
@@ -123,12 +124,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     return payment!;
   }
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(payments).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('PAYMENT_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(payments, payments, 'PAYMENT_NOT_FOUND');
 
   /** Amounts and distinct invoices of `allocations[]`, each problem as a field error. */
   function parseAllocations(inputs: CreatePaymentBody['allocations'], currency: string, errors: FieldError[]): AllocationPlan[] {
@@ -215,14 +211,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       const errors: FieldError[] = [];
       const currency = body.currency.toUpperCase();
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
-      let clientOk = true;
-      try {
-        await deps.clients.get(tx, actor, body.client_id);
-      } catch (error) {
-        if (!(error instanceof ProblemError && error.status === 404)) throw error;
-        clientOk = false;
-        errors.push({ field: 'client_id', message: 'no such client in this organization' });
-      }
+      const client = await deps.clients.named(tx, actor, body.client_id, errors);
       const providerName = body.provider ?? 'manual';
       const gateway = deps.gateways.get(providerName);
       if (!gateway) errors.push({ field: 'provider', message: `must be one of ${deps.gateways.names().join(', ')}` });
@@ -234,7 +223,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
 
       const date = body.date ?? today(kernel);
       const locked = await lockInvoices(tx, actor, plans.map((p) => p.invoiceId));
-      if (clientOk) await checkAgainstInvoices(tx, actor, plans, locked, { clientId: body.client_id, currency, date }, errors);
+      if (client) await checkAgainstInvoices(tx, actor, plans, locked, { clientId: body.client_id, currency, date }, errors);
       if (errors.length > 0) throw validationFailed(errors);
 
       const id = newId('pay');

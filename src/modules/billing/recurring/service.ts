@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { NO_ORIGIN, recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
@@ -6,15 +6,16 @@ import type { Database, Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
 import { assertVersion } from '../../../kernel/http/etag';
 import { paginate } from '../../../kernel/http/pagination';
-import { notFound, ProblemError, renderProblem, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { ProblemError, renderProblem, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceDeliveryService } from '../delivery/service';
 import type { CreateInvoiceBody } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
-import { paymentTermsExist } from '../master-data/index';
+import { keepTaxCodes, keepUnits, paymentTermsExist } from '../master-data/index';
 import { recordChange } from '../master-data/common';
 import { isCurrency } from '../money';
+import { loaderOf } from '../rows';
 import { periodDate, today, type Interval } from '../dates';
 import type { CreateRecurringInvoiceBody, ListRecurringInvoicesQuery, RecurringInvoice, UpdateRecurringInvoiceBody } from './schemas';
 import { recurringInvoiceRuns, recurringInvoices, type RecurringTemplate } from './tables';
@@ -93,26 +94,19 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
   const database: Database = kernel.database;
   const scoped = (actor: Actor, id: string) => and(eq(recurringInvoices.organizationId, actor.organizationId), eq(recurringInvoices.id, id));
 
-  async function load(executor: Executor, actor: Actor, id: string, lock = false): Promise<Row> {
-    const query = executor.select().from(recurringInvoices).where(scoped(actor, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound('RECURRING_INVOICE_NOT_FOUND');
-    return row;
-  }
+  const load = loaderOf<Row>(recurringInvoices, recurringInvoices, 'RECURRING_INVOICE_NOT_FOUND');
 
   /** Checks what the API cannot: the client, currency, payment terms, dates and flags together. */
   async function check(tx: Executor, actor: Actor, clientId: string, template: RecurringTemplate, plan: Plan, autoFinalize: boolean, autoSend: boolean) {
     const errors: FieldError[] = [];
-    try {
-      await deps.clients.get(tx, actor, clientId);
-    } catch (error) {
-      if (!(error instanceof ProblemError && error.status === 404)) throw error;
-      errors.push({ field: 'client_id', message: 'no such client in this organization' });
-    }
+    await deps.clients.named(tx, actor, clientId, errors);
     if (template.currency !== undefined && !isCurrency(template.currency.toUpperCase())) errors.push({ field: 'template.currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
     if (template.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, template.payment_terms_id))) errors.push({ field: 'template.payment_terms_id', message: 'no such payment terms in this organization' });
     }
+    // The units and tax codes the lines name by id stay until commit, so that none is deleted under the template (they are checked when an invoice is made).
+    await keepUnits(tx, actor.organizationId, template.lines.map((l) => l.unit_id));
+    await keepTaxCodes(tx, actor.organizationId, template.lines.map((l) => l.tax_code_id));
     if (plan.endDate !== null && plan.endDate < plan.startDate) errors.push({ field: 'end_date', message: 'must not be before start_date' });
     if (autoSend && !autoFinalize) errors.push({ field: 'auto_send', message: 'requires auto_finalize: a draft cannot be sent' });
     if (errors.length > 0) throw validationFailed(errors);
@@ -120,6 +114,13 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
 
   async function record(tx: Executor, origin: RequestOrigin, actor: Actor, action: 'created' | 'updated' | 'deleted', schedule: RecurringInvoice, metadata: Record<string, unknown> = {}) {
     await recordChange(tx, { actor, origin, locale: 'en' }, 'recurring_invoice', action, schedule, metadata);
+  }
+
+  /** Whether a schedule's template (whatever the schedule's status) matches `pattern` (jsonb containment). */
+  async function templatesContain(tx: Executor, organizationId: string, pattern: object): Promise<boolean> {
+    const t = recurringInvoices;
+    const [row] = await tx.select({ id: t.id }).from(t).where(and(eq(t.organizationId, organizationId), sql`${t.template} @> ${JSON.stringify(pattern)}::jsonb`)).limit(1);
+    return row !== undefined;
   }
 
   /** Claims the schedule's next due period and creates its draft, in one transaction; null when nothing is due. */
@@ -190,6 +191,13 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
   }
 
   return {
+    /** Whether a schedule's template names these payment terms. */
+    usesPaymentTerms: (tx: Executor, organizationId: string, termsId: string) => templatesContain(tx, organizationId, { payment_terms_id: termsId }),
+    /** Whether a line of a schedule's template names this tax code by its id. */
+    usesTaxCode: (tx: Executor, organizationId: string, taxCodeId: string) => templatesContain(tx, organizationId, { lines: [{ tax_code_id: taxCodeId }] }),
+    /** Whether a line of a schedule's template names this unit. */
+    usesUnit: (tx: Executor, organizationId: string, unitId: string) => templatesContain(tx, organizationId, { lines: [{ unit_id: unitId }] }),
+
     async create(tx: Executor, origin: RequestOrigin, actor: Actor, body: CreateRecurringInvoiceBody): Promise<RecurringInvoice> {
       const plan: Plan = { startDate: body.start_date, interval: body.interval, intervalCount: body.interval_count ?? 1, endDate: body.end_date ?? null, count: body.count ?? null };
       const autoFinalize = body.auto_finalize ?? false;

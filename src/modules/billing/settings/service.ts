@@ -7,6 +7,7 @@ import { assertVersion } from '../../../kernel/http/etag';
 import { validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import { checkTaxId, normalizeAddress, type AddressInput } from '../addresses';
+import { referencedIn } from '../master-data/index';
 import { isCurrency } from '../money';
 import { patternProblem } from '../numbering';
 import type { BillingSettings, UpdateBillingSettingsBody } from './schemas';
@@ -32,6 +33,7 @@ export const DEFAULT_BILLING_SETTINGS: BillingSettings = {
 const LOGO_TYPES = ['image/png', 'image/jpeg'];
 
 export interface BillingSettingsDeps {
+  /** Whether the organization has these payment terms, kept until commit. */
   paymentTermsExist(executor: Executor, organizationId: string, id: string): Promise<boolean>;
   /** The stored file's content type, or null when the organization has no such file. */
   fileType(organizationId: string, id: string): Promise<string | null>;
@@ -109,6 +111,9 @@ export function billingSettingsService(kernel: Kernel, deps: BillingSettingsDeps
 
   return {
     read,
+
+    /** Whether the organization's settings name these payment terms as the default. */
+    usesPaymentTerms: referencedIn(billingSettings, billingSettings, billingSettings.defaultPaymentTermsId),
 
     /** Runs its own transaction: the file store reads outside it (one connection on the embedded database). */
     async update(origin: RequestOrigin, actor: Actor, patch: UpdateBillingSettingsBody, expectedVersion?: number[]): Promise<BillingSettings> {
