@@ -13,5 +13,5 @@ export const masterDataRoutes: FastifyPluginAsync = async (app) => {
 };
 
 export { convertQuantity } from './units.service';
-export { computeTax, taxCodeInForce, type SupplyType } from './tax-codes.service';
+export { computeTax, taxCodeInForce, taxCodesInForce, type SupplyType } from './tax-codes.service';
 export { installmentsOf, paymentTermsExist, termsByIds, type TermsRow } from './payment-terms.service';

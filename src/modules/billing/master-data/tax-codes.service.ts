@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
 import { isId, newId } from '../../../kernel/db/ids';
 import { assertVersion } from '../../../kernel/http/etag';
@@ -85,24 +85,39 @@ const sameCode = (code: string) => sql`lower(${t.code}) = lower(${code})`;
 const inForceOn = (date: string) => and(eq(t.isActive, true), lte(t.effectiveFrom, date), or(isNull(t.effectiveTo), gte(t.effectiveTo, date)));
 
 /**
- * The tax code in force on `date` (YYYY-MM-DD) for an organization: `codeOrId` is a code
- * (`GST18`, case-insensitive) or a tax code id, whose code is then looked up. Only active codes
- * count; null when no version of the code covers that date. The invoices part uses this.
+ * The tax codes in force on `date` (YYYY-MM-DD) for an organization, for many at once (at most
+ * two queries): each of `codesOrIds` is a code (`GST18`, case-insensitive) or a tax code id, whose
+ * code is then looked up, and maps to the latest version of that code covering the date, or null.
+ * Only active versions count. Invoices and credit notes resolve all their lines' tax codes with one call.
  */
-export async function taxCodeInForce(tx: Executor, organizationId: string, codeOrId: string, date: string): Promise<TaxCode | null> {
-  let code = codeOrId;
-  if (isId(codeOrId, 'tax')) {
-    const [byId] = await tx.select({ code: t.code }).from(t).where(and(eq(t.organizationId, organizationId), eq(t.id, codeOrId)));
-    if (!byId) return null;
-    code = byId.code;
+export async function taxCodesInForce(tx: Executor, organizationId: string, codesOrIds: string[], date: string): Promise<Map<string, TaxCode | null>> {
+  const keys = [...new Set(codesOrIds)];
+  const found = new Map<string, TaxCode | null>(keys.map((key) => [key, null]));
+  const codeOf = new Map(keys.filter((key) => !isId(key, 'tax')).map((key) => [key, key]));
+  const ids = keys.filter((key) => isId(key, 'tax'));
+  if (ids.length > 0) {
+    const rows = await tx.select({ id: t.id, code: t.code }).from(t).where(and(eq(t.organizationId, organizationId), inArray(t.id, ids)));
+    for (const row of rows) codeOf.set(row.id, row.code);
   }
-  const [row] = await tx
+  const codes = [...new Set([...codeOf.values()].map((code) => code.toLowerCase()))];
+  if (codes.length === 0) return found;
+  const versions = await tx
     .select()
     .from(t)
-    .where(and(eq(t.organizationId, organizationId), sameCode(code), inForceOn(date)))
-    .orderBy(desc(t.effectiveFrom))
-    .limit(1);
-  return row ? present(row) : null;
+    .where(and(eq(t.organizationId, organizationId), inArray(sql`lower(${t.code})`, codes), inForceOn(date)))
+    .orderBy(desc(t.effectiveFrom));
+  const latest = new Map<string, Row>();
+  for (const row of versions) if (!latest.has(row.code.toLowerCase())) latest.set(row.code.toLowerCase(), row);
+  for (const [key, code] of codeOf) {
+    const row = latest.get(code.toLowerCase());
+    found.set(key, row ? present(row) : null);
+  }
+  return found;
+}
+
+/** The tax code in force on `date` for one code or id (`taxCodesInForce` of one), or null. */
+export async function taxCodeInForce(tx: Executor, organizationId: string, codeOrId: string, date: string): Promise<TaxCode | null> {
+  return (await taxCodesInForce(tx, organizationId, [codeOrId], date)).get(codeOrId) ?? null;
 }
 
 /** Tax codes (seed 000): GST with CGST/SGST/IGST, VAT, sales and service tax, effective periods. */
