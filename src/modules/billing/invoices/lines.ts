@@ -1,22 +1,27 @@
 import type { Executor } from '../../../kernel/db/database';
 import type { FieldError } from '../../../kernel/http/problem';
 import { taxCodesInForce, type SupplyType } from '../master-data/index';
-import { Dec } from '../money';
+import { Dec, readDecimal } from '../money';
 import { lineAmounts, type LineAmounts, type LineInput } from './totals';
 
-const DECIMAL = /^\d{1,18}(\.\d{1,12})?$/;
-
-/** A decimal field of an invoice or a credit note (line figures, exchange rate), or a field error: non-negative, with at most `places` decimals, within the bounds. */
-export function decimal(value: string | number | undefined, field: string, errors: FieldError[], { places, above, max }: { places: number; above?: number; max?: number }): Dec {
-  const text = value === undefined ? '0' : typeof value === 'number' ? String(value) : value.trim();
-  if (!DECIMAL.test(text)) {
+/**
+ * A non-negative decimal field of an invoice or a credit note (line figures, exchange rate), read
+ * by `readDecimal`; what it breaks goes to `errors` under `field` (every fault, in English, as these
+ * endpoints have always answered). A value that is not a decimal reads as 0.
+ */
+export function decimal(value: string | number | undefined, field: string, errors: FieldError[], rule: { places: number; above?: number; max?: number }): Dec {
+  const { value: parsed, faults } = readDecimal(value ?? '0', { min: 0, digits: 18, ...rule });
+  if (faults.some((f) => f.kind === 'format' || f.kind === 'minimum')) {
     errors.push({ field, message: 'must be a non-negative decimal number' });
     return new Dec(0);
   }
-  const parsed = new Dec(text);
-  if (parsed.decimalPlaces() > places) errors.push({ field, message: `must have at most ${places} decimal places` });
-  if (above !== undefined && parsed.lessThanOrEqualTo(above)) errors.push({ field, message: `must be greater than ${above}` });
-  if (max !== undefined && parsed.greaterThan(max)) errors.push({ field, message: `must be at most ${max}` });
+  for (const fault of faults) {
+    if (fault.kind === 'places') errors.push({ field, message: `must have at most ${fault.places} decimal places` });
+  }
+  for (const fault of faults) {
+    if (fault.kind === 'above') errors.push({ field, message: `must be greater than ${fault.limit}` });
+    if (fault.kind === 'maximum') errors.push({ field, message: `must be at most ${fault.limit}` });
+  }
   return parsed;
 }
 

@@ -24,7 +24,7 @@ export const paymentTermsExist = async (executor: Executor, organizationId: stri
 
 type Row = typeof t.$inferSelect;
 
-const POSITIVE_PERCENT: DecimalRule = { above: '0', max: '100', maxDecimals: 4 };
+const POSITIVE_PERCENT: DecimalRule = { above: '0', max: '100', places: 4 };
 
 const present = (row: Row): PaymentTerm => ({
   id: row.id,
@@ -102,7 +102,7 @@ function validated(caller: Caller, next: Fields) {
   });
   if (schedule.length > 0 && !total.eq(100) && checks.errors.length === 0) checks.fail('payment_schedule', 'validation.billing.schedule_total', { total: formatRate(total) });
 
-  const creditLimit = next.credit_limit_amount === null ? null : checks.decimal('credit_limit_amount', next.credit_limit_amount, { min: '0', max: '9999999999999999', maxDecimals: minorDigits(next.currency) });
+  const creditLimit = next.credit_limit_amount === null ? null : checks.decimal('credit_limit_amount', next.credit_limit_amount, { min: '0', max: '9999999999999999', places: minorDigits(next.currency) });
   checks.throwIfAny();
   return {
     paymentDays: next.payment_days,

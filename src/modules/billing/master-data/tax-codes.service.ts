@@ -14,7 +14,7 @@ type Row = typeof t.$inferSelect;
 export type SupplyType = 'intra_state' | 'inter_state';
 type ComponentInput = NonNullable<CreateTaxCode['components']>[number];
 
-const COMPONENT_RATE = { ...PERCENT, maxDecimals: 5 };
+const COMPONENT_RATE = { ...PERCENT, places: 5 };
 
 /** HSN (goods: 4, 6 or 8 digits, chapters 01-98) or SAC (services: 6 digits starting with 99); null if neither. */
 export function hsnSacKind(code: string): 'HSN' | 'SAC' | null {
@@ -293,7 +293,7 @@ export function taxCodeService(kernel: Kernel) {
     async calculate(tx: Executor, caller: Caller, input: CalculateTaxBody) {
       const currency = input.currency ?? DEFAULT_CURRENCY;
       const checks = new Checks(caller.locale);
-      const amount = checks.decimal('amount', input.amount, { min: '-999999999999999', max: '999999999999999', maxDecimals: minorDigits(currency) });
+      const amount = checks.decimal('amount', input.amount, { min: '-999999999999999', max: '999999999999999', places: minorDigits(currency) });
       checks.throwIfAny();
       const org = caller.actor.organizationId;
       const requested = present(await load(tx, org, input.tax_code_id));
