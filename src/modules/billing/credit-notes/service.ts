@@ -6,6 +6,7 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate } from '../../../kernel/http/pagination';
 import { invalidStateTransition, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import type { Locale } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { recordActivity } from '../delivery/activity';
 import { amountRemaining } from '../invoices/balance';
@@ -16,7 +17,7 @@ import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine }
 import { Dec, formatMoney, isFieldError, parseAmount } from '../money';
 import { payments } from '../payments/tables';
 import type { BillingSettingsService } from '../settings/service';
-import { resolveCreditLines } from './lines';
+import { capToInvoiceLines, creditedByLine, resolveCreditLines } from './lines';
 import type { CreateCreditNoteBody, CreditNote, ListCreditNotesQuery } from './schemas';
 import { creditNoteLines, creditNotes } from './tables';
 
@@ -73,8 +74,11 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
     return rows.map((row) => presentCreditNote(row, lines.filter((l) => l.creditNoteId === row.id)));
   }
 
-  /** The credit note's lines: a lump sum (`amount`, untaxed) or lines resolved against the invoice (`resolveCreditLines`). */
-  async function linesOf(tx: Executor, invoice: InvoiceRow, body: CreateCreditNoteBody, errors: FieldError[]) {
+  /**
+   * The credit note's lines: a lump sum (`amount`, untaxed) or lines resolved against the invoice
+   * (`resolveCreditLines`) within what is left of each invoice line (`capToInvoiceLines`).
+   */
+  async function linesOf(tx: Executor, invoice: InvoiceRow, body: CreateCreditNoteBody, locale: Locale, errors: FieldError[]) {
     const currency = invoice.currency;
     if ((body.lines === undefined) === (body.amount === undefined)) {
       errors.push({ field: 'lines', message: 'give either lines or amount' });
@@ -88,19 +92,21 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
       const input: TotalsLine = { quantity: new Dec(1), unitPrice: parsed, discountPercent: new Dec(0), taxCode: null, hsnSacCode: null };
       return [{ original: undefined, description: body.memo?.trim() || `Credit on invoice ${invoice.number}`, input, amounts: lineAmounts(input, currency, invoice.supplyType) }];
     }
-    return resolveCreditLines(tx, invoice, body.lines!, errors);
+    const lines = await resolveCreditLines(tx, invoice, body.lines!, errors);
+    if (lines.some((l) => l.original)) capToInvoiceLines(lines, await creditedByLine(tx, invoice), locale, errors);
+    return lines;
   }
 
   return {
     present,
 
     /** Issues a credit note on an open, paid or uncollectible invoice (locked for the transaction). */
-    async create(tx: Executor, origin: RequestOrigin, actor: Actor, invoiceId: string, body: CreateCreditNoteBody): Promise<CreditNote> {
+    async create(tx: Executor, origin: RequestOrigin, actor: Actor, invoiceId: string, body: CreateCreditNoteBody, locale: Locale = 'en'): Promise<CreditNote> {
       const invoice = await deps.invoices.load(tx, actor, invoiceId, true);
       if (!CREDITABLE.has(invoice.status)) throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.credit_note', { status: invoice.status });
       const currency = invoice.currency;
       const errors: FieldError[] = [];
-      const lines = await linesOf(tx, invoice, body, errors);
+      const lines = await linesOf(tx, invoice, body, locale, errors);
       if (errors.length > 0) throw validationFailed(errors);
       const totals = documentTotals(lines, currency);
       const field = body.amount !== undefined ? 'amount' : 'lines';
