@@ -1,5 +1,6 @@
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractPdf } from '../../src/kernel/pdf/testing';
 import { eventTypes } from '../support/identity';
 import { call, createBillingWorld, type BillingWorld } from './harness';
 
@@ -266,14 +267,46 @@ describe('credit notes', () => {
     expect(await creditNoteCount()).toBe(before);
   });
 
-  it('renders a PDF titled CREDIT NOTE with its number, amounts and the original invoice number', async () => {
-    const inv = await finalized({ lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }] });
-    const note = (await credit(inv.id, { lines: [{ invoice_line_id: inv.lines[0].id, quantity: 1 }] })).json();
+  it('renders its own PDF: CREDIT NOTE, its number, the invoice it credits, the reason and the credited amounts, nothing owed', async () => {
+    const split = await created('/master-data/payment-terms', { name: 'Split 30-60', code: 'CNSPLIT', payment_days: 60, payment_schedule: [{ days: 30, percentage: 50 }, { days: 60, percentage: 50 }] });
+    const inv = await finalized({ payment_terms_id: split.id, lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }] });
+    expect(inv.installments).toHaveLength(2);
+    expect((await pay({ amount: '100.00', allocations: [{ invoice_id: inv.id, amount: '100.00' }] })).statusCode).toBe(201);
+    const note = (await credit(inv.id, { lines: [{ invoice_line_id: inv.lines[0].id, quantity: 1 }], reason: 'product_unsatisfactory', memo: 'One router returned' })).json();
+    expect(note).toMatchObject({ total: '59.00', applied_to_invoice: '18.00', credited_to_balance: '41.00' });
+
+    // The invoice's own PDF has what the credit note's must not.
+    const invoicePdf = await extractText(new Uint8Array((await get(`/invoices/${inv.id}/pdf`)).rawPayload), { mergePages: true });
+    for (const expected of ['TAX INVOICE', 'Installments', 'Paid', 'Due ']) expect(invoicePdf.text).toContain(expected);
+
     const response = await get(`/credit-notes/${note.id}/pdf`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('application/pdf');
-    const { text } = await extractText(new Uint8Array(response.rawPayload), { mergePages: true });
-    for (const expected of ['CREDIT NOTE', note.number, inv.number, 'Router', '59.00', '4.50', 'Books & Co Pvt Ltd', 'Acme Traders']) expect(text).toContain(expected);
+    const { pages, info } = await extractPdf(new Uint8Array(response.rawPayload));
+    const text = pages.join('\n');
+    expect(info).toMatchObject({ Title: `Credit note ${note.number}`, Subject: `Credit note on invoice ${inv.number} for Acme Traders` });
+    for (const expected of [
+      'CREDIT NOTE',
+      `Credit note ${note.number}`,
+      `Original invoice ${inv.number} of 2026-04-01`,
+      'Credits invoice',
+      'Reason',
+      'Product unsatisfactory',
+      'One router returned',
+      'Router',
+      'CGST 9.00% (GST18) on',
+      'Total credited INR',
+      '59.00',
+      `Taken off invoice ${inv.number}`,
+      '18.00',
+      'Credited to the client’s balance',
+      '41.00',
+      'Books & Co Pvt Ltd',
+      'Acme Traders',
+    ]) {
+      expect(text).toContain(expected);
+    }
+    for (const absent of ['INVOICE', 'Invoice ', 'Due', 'Installments', 'Paid', 'Amount due', '118.00']) expect(text).not.toContain(absent);
   });
 });
 
