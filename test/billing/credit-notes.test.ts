@@ -1,5 +1,6 @@
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractPdf } from '../../src/kernel/pdf/testing';
 import { eventTypes } from '../support/identity';
 import { call, createBillingWorld, type BillingWorld } from './harness';
 
@@ -155,14 +156,157 @@ describe('credit notes', () => {
     expect((await post(`/invoices/${inv.id}/void`, { reason: 'Too late now' })).statusCode).toBe(409);
   });
 
-  it('renders a PDF titled CREDIT NOTE with its number, amounts and the original invoice number', async () => {
-    const inv = await finalized({ lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }] });
-    const note = (await credit(inv.id, { lines: [{ invoice_line_id: inv.lines[0].id, quantity: 1 }] })).json();
+  it('caps the quantity credited on an invoice line at what earlier credit notes left (422 on lines[i].quantity), changing nothing', async () => {
+    const inv = await finalized({ lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }, { description: 'Cable', quantity: 5, unit_price: 10 }] });
+    const [router, cable] = inv.lines.map((l: { id: string }) => l.id);
+    const before = { count: await creditNoteCount(), invoice: await invoice(inv.id) };
+    const refused = async (body: object, errors: { field: string; message: unknown }[], headers: Record<string, string> = {}) => {
+      const response = await call(world.app, world.adminA, 'POST', `/api/v1/invoices/${inv.id}/credit-notes`, { reason: 'order_change', ...body }, headers);
+      expect(response.statusCode, response.body).toBe(422);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json()).toMatchObject({ code: 'VALIDATION_ERROR' });
+      expect(response.json().errors).toEqual(errors);
+    };
+
+    // Over the line in one note: alone, and spread over two lines of the note (the second is the one over).
+    await refused({ lines: [{ invoice_line_id: router, quantity: 3 }] }, [
+      { field: 'lines[0].quantity', message: 'credits 3, more than the 2 left to credit of the invoice line’s 2 (0 already credited by earlier credit notes or lines)' },
+    ]);
+    await refused({ lines: [{ invoice_line_id: cable, quantity: 1 }, { invoice_line_id: router, quantity: 1 }, { invoice_line_id: router, quantity: '1.5' }] }, [
+      { field: 'lines[2].quantity', message: 'credits 1.5, more than the 1 left to credit of the invoice line’s 2 (1 already credited by earlier credit notes or lines)' },
+    ]);
+    // The message is localized.
+    await refused({ lines: [{ invoice_line_id: router, quantity: 3 }] }, [{ field: 'lines[0].quantity', message: expect.stringContaining('ផ្តល់ឥណទាន 3') }], { 'accept-language': 'km' });
+    expect(await creditNoteCount()).toBe(before.count);
+    expect(await invoice(inv.id)).toEqual(before.invoice);
+
+    // Over the line across two notes; the exact rest is allowed, then nothing is left.
+    const first = await credit(inv.id, { lines: [{ invoice_line_id: cable, quantity: 3 }] });
+    expect(first.statusCode, first.body).toBe(201);
+    await refused({ lines: [{ invoice_line_id: cable, quantity: 3 }] }, [
+      { field: 'lines[0].quantity', message: 'credits 3, more than the 2 left to credit of the invoice line’s 5 (3 already credited by earlier credit notes or lines)' },
+    ]);
+    const afterFirst = await invoice(inv.id);
+    expect(afterFirst).toMatchObject({ amount_credited: '30.00', amount_remaining: '138.00' });
+    const rest = await credit(inv.id, { lines: [{ invoice_line_id: cable, quantity: 2 }, { invoice_line_id: router }] });
+    expect(rest.statusCode, rest.body).toBe(201);
+    // The refusal took no number: the notes are consecutive.
+    const sequence = (number: string) => Number(number.split('-').pop());
+    expect(sequence(rest.json().number)).toBe(sequence(first.json().number) + 1);
+    expect(rest.json()).toMatchObject({ total: '138.00', lines: [{ quantity: '2', total: '20.00' }, { quantity: '2', total: '118.00' }] });
+    expect(await invoice(inv.id)).toMatchObject({ status: 'paid', amount_credited: '168.00', amount_remaining: '0.00' });
+    await refused({ lines: [{ invoice_line_id: router, quantity: '0.000001' }] }, [
+      { field: 'lines[0].quantity', message: 'credits 0.000001, more than the 0 left to credit of the invoice line’s 2 (2 already credited by earlier credit notes or lines)' },
+    ]);
+    // A line without invoice_line_id is held only by the invoice total, which nothing is left of either.
+    const free = await credit(inv.id, { lines: [{ description: 'Goodwill', quantity: 1, unit_price: '0.01' }] });
+    expect(free.statusCode).toBe(422);
+    expect(free.json().errors).toEqual([{ field: 'lines', message: expect.stringContaining('0.00 INR still creditable') }]);
+  });
+
+  it('credits a line in parts that add up to the line exactly: the part that completes it takes the rest of its amounts', async () => {
+    const inv = await finalized({ lines: [{ description: 'Widget', quantity: 3, unit_price: '33.335', tax_code_id: gst18 }] });
+    expect(inv.lines[0]).toMatchObject({ amount: '100.01', tax_amount: '18.00', total: '118.01' });
+    const line = inv.lines[0].id;
+    const part = async () => {
+      const response = await credit(inv.id, { lines: [{ invoice_line_id: line, quantity: 1 }] });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json();
+    };
+    // Each third alone rounds to 33.34 (+ 3.00 CGST + 3.00 SGST): three of them would be 118.02.
+    expect(await part()).toMatchObject({ subtotal: '33.34', tax_total: '6.00', total: '39.34' });
+    expect(await part()).toMatchObject({ total: '39.34' });
+    const last = await part();
+    expect(last).toMatchObject({ subtotal: '33.33', tax_total: '6.00', total: '39.33' });
+    expect(last.lines[0]).toMatchObject({ quantity: '1', unit_price: '33.335', amount: '33.33', taxable_amount: '33.33', tax_amount: '6.00', total: '39.33' });
+    expect(last.lines[0].tax_components).toEqual([
+      { name: 'cgst', rate: '9.00', amount: '3.00' },
+      { name: 'sgst', rate: '9.00', amount: '3.00' },
+    ]);
+    expect(last.tax_breakdown.map((t: { amount: string }) => t.amount)).toEqual(['3.00', '3.00']);
+    expect(await invoice(inv.id)).toMatchObject({ status: 'paid', amount_credited: '118.01', amount_remaining: '0.00' });
+  });
+
+  it('lets only one of two simultaneous credit notes take the rest of a line (the invoice row lock)', async () => {
+    const inv = await finalized({ lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }, { description: 'Cable', quantity: 1, unit_price: 10 }] });
+    const line = inv.lines[0].id;
+    const responses = await Promise.all([1, 2].map(() => credit(inv.id, { lines: [{ invoice_line_id: line, quantity: 2 }] })));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 422]);
+    expect(responses.find((r) => r.statusCode === 422)!.json().errors).toEqual([{ field: 'lines[0].quantity', message: expect.stringContaining('more than the 0 left') }]);
+    expect(await invoice(inv.id)).toMatchObject({ amount_credited: '118.00', amount_remaining: '10.00' });
+    expect((await get(`/credit-notes?invoice_id=${inv.id}`)).json().items).toHaveLength(1);
+  });
+
+  it('refuses malformed credit lines with every problem at once', async () => {
+    const inv = await untaxed('100.00');
+    const before = await creditNoteCount();
+    const response = await credit(inv.id, {
+      lines: [
+        { invoice_line_id: 'inl_unknown', quantity: 1 },
+        { description: 'Nothing', quantity: '-1', unit_price: 'ten' },
+        { description: 'Precise', quantity: '1.0000001', unit_price: 1, discount_percent: 101, tax_code_id: 'tax_nope' },
+        { quantity: 1 },
+      ],
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors).toEqual(
+      expect.arrayContaining([
+        { field: 'lines[0].invoice_line_id', message: 'is not a line of this invoice' },
+        { field: 'lines[0].description', message: 'is required without invoice_line_id' },
+        { field: 'lines[0].unit_price', message: 'is required without invoice_line_id' },
+        { field: 'lines[1].quantity', message: 'must be a non-negative decimal number' },
+        { field: 'lines[1].unit_price', message: 'must be a non-negative decimal number' },
+        { field: 'lines[2].quantity', message: 'must have at most 6 decimal places' },
+        { field: 'lines[2].discount_percent', message: 'must be at most 100' },
+        { field: 'lines[2].tax_code_id', message: 'no such tax code in force on 2026-04-01' },
+        { field: 'lines[3].description', message: 'is required without invoice_line_id' },
+        { field: 'lines[3].unit_price', message: 'is required without invoice_line_id' },
+      ]),
+    );
+    expect(response.json().errors).toHaveLength(10);
+    expect(await creditNoteCount()).toBe(before);
+  });
+
+  it('renders its own PDF: CREDIT NOTE, its number, the invoice it credits, the reason and the credited amounts, nothing owed', async () => {
+    const split = await created('/master-data/payment-terms', { name: 'Split 30-60', code: 'CNSPLIT', payment_days: 60, payment_schedule: [{ days: 30, percentage: 50 }, { days: 60, percentage: 50 }] });
+    const inv = await finalized({ payment_terms_id: split.id, lines: [{ description: 'Router', quantity: 2, unit_price: 50, tax_code_id: gst18 }] });
+    expect(inv.installments).toHaveLength(2);
+    expect((await pay({ amount: '100.00', allocations: [{ invoice_id: inv.id, amount: '100.00' }] })).statusCode).toBe(201);
+    const note = (await credit(inv.id, { lines: [{ invoice_line_id: inv.lines[0].id, quantity: 1 }], reason: 'product_unsatisfactory', memo: 'One router returned' })).json();
+    expect(note).toMatchObject({ total: '59.00', applied_to_invoice: '18.00', credited_to_balance: '41.00' });
+
+    // The invoice's own PDF has what the credit note's must not.
+    const invoicePdf = await extractText(new Uint8Array((await get(`/invoices/${inv.id}/pdf`)).rawPayload), { mergePages: true });
+    for (const expected of ['TAX INVOICE', 'Installments', 'Paid', 'Due ']) expect(invoicePdf.text).toContain(expected);
+
     const response = await get(`/credit-notes/${note.id}/pdf`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('application/pdf');
-    const { text } = await extractText(new Uint8Array(response.rawPayload), { mergePages: true });
-    for (const expected of ['CREDIT NOTE', note.number, inv.number, 'Router', '59.00', '4.50', 'Books & Co Pvt Ltd', 'Acme Traders']) expect(text).toContain(expected);
+    const { pages, info } = await extractPdf(new Uint8Array(response.rawPayload));
+    const text = pages.join('\n');
+    expect(info).toMatchObject({ Title: `Credit note ${note.number}`, Subject: `Credit note on invoice ${inv.number} for Acme Traders` });
+    for (const expected of [
+      'CREDIT NOTE',
+      `Credit note ${note.number}`,
+      `Original invoice ${inv.number} of 2026-04-01`,
+      'Credits invoice',
+      'Reason',
+      'Product unsatisfactory',
+      'One router returned',
+      'Router',
+      'CGST 9.00% (GST18) on',
+      'Total credited INR',
+      '59.00',
+      `Taken off invoice ${inv.number}`,
+      '18.00',
+      'Credited to the client’s balance',
+      '41.00',
+      'Books & Co Pvt Ltd',
+      'Acme Traders',
+    ]) {
+      expect(text).toContain(expected);
+    }
+    for (const absent of ['INVOICE', 'Invoice ', 'Due', 'Installments', 'Paid', 'Amount due', '118.00']) expect(text).not.toContain(absent);
   });
 });
 

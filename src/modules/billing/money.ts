@@ -57,7 +57,43 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 /** ISO 4217 codes this runtime knows (upper case, three letters). */
 export const isCurrency = (code: string): boolean => CURRENCIES.has(code);
 
-const DECIMAL_TEXT = /^-?\d{1,18}(\.\d{1,12})?$/;
+/** What an exact decimal read from the API must be. Bounds are compared exactly. */
+export interface DecimalRule {
+  /** Inclusive lower bound. */
+  min?: Decimal.Value;
+  /** Exclusive lower bound. */
+  above?: Decimal.Value;
+  /** Inclusive upper bound. */
+  max?: Decimal.Value;
+  /** Most digits after the decimal point. */
+  places: number;
+  /** Most digits before it (more is not a decimal this field takes); unlimited when absent. */
+  digits?: number;
+}
+
+/** One rule a decimal input breaks: `format` (not a plain decimal) comes alone. */
+export type DecimalFault = { kind: 'format' } | { kind: 'minimum' | 'above' | 'maximum'; limit: string } | { kind: 'places'; places: number };
+
+const DECIMAL_TEXT = /^-?(\d+)(?:\.\d+)?$/;
+
+/**
+ * The one reader of decimal inputs (a string, or a JSON number read through its shortest text):
+ * the exact value and every rule it breaks, in the order minimum, above, maximum, places (or
+ * `format` alone, with 0 as the value). Each API keeps its own wording of the faults (`parseAmount`
+ * below, the line fields of invoices and credit notes, master data's localized `Checks`).
+ */
+export function readDecimal(input: string | number, rule: DecimalRule): { value: Dec; faults: DecimalFault[] } {
+  const text = typeof input === 'number' ? (Number.isFinite(input) ? new Dec(String(input)).toFixed() : '') : input.trim();
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match || (rule.digits !== undefined && match[1]!.length > rule.digits)) return { value: new Dec(0), faults: [{ kind: 'format' }] };
+  const value = new Dec(text);
+  const faults: DecimalFault[] = [];
+  if (rule.min !== undefined && value.lessThan(rule.min)) faults.push({ kind: 'minimum', limit: String(rule.min) });
+  if (rule.above !== undefined && value.lessThanOrEqualTo(rule.above)) faults.push({ kind: 'above', limit: String(rule.above) });
+  if (rule.max !== undefined && value.greaterThan(rule.max)) faults.push({ kind: 'maximum', limit: String(rule.max) });
+  if (value.decimalPlaces() > rule.places) faults.push({ kind: 'places', places: rule.places });
+  return { value, faults };
+}
 
 /**
  * Reads an amount given as a string or a number. Refuses (as a field error) anything that is not
@@ -65,12 +101,12 @@ const DECIMAL_TEXT = /^-?\d{1,18}(\.\d{1,12})?$/;
  * currency has: an amount is never rounded silently on the way in.
  */
 export function parseAmount(input: string | number, field: string, currency: string, { allowNegative = false } = {}): Dec | FieldError {
-  const text = typeof input === 'number' ? (Number.isFinite(input) ? String(input) : '') : input.trim();
-  if (!DECIMAL_TEXT.test(text)) return { field, message: 'must be a decimal amount such as 1500.00' };
-  const value = new Dec(text);
-  if (!allowNegative && value.isNegative()) return { field, message: 'must not be negative' };
-  if (value.decimalPlaces() > minorDigits(currency)) return { field, message: `must have at most ${minorDigits(currency)} decimal places in ${currency}` };
-  return value;
+  const { value, faults } = readDecimal(input, { min: allowNegative ? undefined : 0, places: minorDigits(currency), digits: 18 });
+  const fault = faults[0];
+  if (!fault) return value;
+  if (fault.kind === 'format') return { field, message: 'must be a decimal amount such as 1500.00' };
+  if (fault.kind === 'minimum') return { field, message: 'must not be negative' };
+  return { field, message: `must have at most ${minorDigits(currency)} decimal places in ${currency}` };
 }
 
 export const isFieldError = (value: unknown): value is FieldError => typeof value === 'object' && value !== null && 'field' in value && 'message' in value;

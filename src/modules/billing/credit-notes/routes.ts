@@ -24,7 +24,7 @@ export function creditNoteRoutes({ creditNotes, invoices, settings }: CreditNote
       '/invoices/:id/credit-notes',
       { config: can('create'), schema: { tags, summary: 'Issue a credit note correcting a finalized invoice (numbered, reduces the amount due; beyond it, client credit)', params: InvoiceParams, body: CreateCreditNoteBody, response: { 201: CreditNote } } },
       async (request, reply) => {
-        const created = await database.transaction((tx) => creditNotes.create(tx, originOf(request), request.actor!, request.params.id, request.body));
+        const created = await database.transaction((tx) => creditNotes.create(tx, originOf(request), request.actor!, request.params.id, request.body, request.locale));
         reply.header('location', `/api/v1/credit-notes/${created.id}`);
         return reply.sendResource(created, 201);
       },

@@ -6,17 +6,18 @@ import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate } from '../../../kernel/http/pagination';
 import { invalidStateTransition, notFound, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import type { Locale } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { recordActivity } from '../delivery/activity';
 import { amountRemaining } from '../invoices/balance';
 import { nextNumber } from '../invoices/sequences';
-import { decimal, presentLine, type InvoiceService } from '../invoices/service';
-import { invoiceLines, invoices } from '../invoices/tables';
+import { presentLine, type InvoiceService } from '../invoices/service';
+import { invoices } from '../invoices/tables';
 import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from '../invoices/totals';
-import { taxCodeInForce } from '../master-data/index';
 import { Dec, formatMoney, isFieldError, parseAmount } from '../money';
 import { payments } from '../payments/tables';
 import type { BillingSettingsService } from '../settings/service';
+import { capToInvoiceLines, creditedByLine, resolveCreditLines } from './lines';
 import type { CreateCreditNoteBody, CreditNote, ListCreditNotesQuery } from './schemas';
 import { creditNoteLines, creditNotes } from './tables';
 
@@ -73,10 +74,12 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
     return rows.map((row) => presentCreditNote(row, lines.filter((l) => l.creditNoteId === row.id)));
   }
 
-  /** Each line resolved against the invoice (defaults from `invoice_line_id`) and computed like an invoice line. */
-  async function computeLines(tx: Executor, actor: Actor, invoice: InvoiceRow, body: CreateCreditNoteBody, errors: FieldError[]) {
+  /**
+   * The credit note's lines: a lump sum (`amount`, untaxed) or lines resolved against the invoice
+   * (`resolveCreditLines`) within what is left of each invoice line (`capToInvoiceLines`).
+   */
+  async function linesOf(tx: Executor, invoice: InvoiceRow, body: CreateCreditNoteBody, locale: Locale, errors: FieldError[]) {
     const currency = invoice.currency;
-    const supply = invoice.supplyType;
     if ((body.lines === undefined) === (body.amount === undefined)) {
       errors.push({ field: 'lines', message: 'give either lines or amount' });
       return [];
@@ -87,42 +90,23 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
       else if (parsed.isZero()) errors.push({ field: 'amount', message: 'must be greater than 0' });
       if (isFieldError(parsed) || parsed.isZero()) return [];
       const input: TotalsLine = { quantity: new Dec(1), unitPrice: parsed, discountPercent: new Dec(0), taxCode: null, hsnSacCode: null };
-      return [{ invoiceLineId: null, description: body.memo?.trim() || `Credit on invoice ${invoice.number}`, input, amounts: lineAmounts(input, currency, supply) }];
+      return [{ original: undefined, description: body.memo?.trim() || `Credit on invoice ${invoice.number}`, input, amounts: lineAmounts(input, currency, invoice.supplyType) }];
     }
-    const originals = new Map((await tx.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, invoice.id))).map((l) => [l.id, l]));
-    const computed = [];
-    for (const [i, line] of body.lines!.entries()) {
-      const field = (name: string) => `lines[${i}].${name}`;
-      const original = line.invoice_line_id ? originals.get(line.invoice_line_id) : undefined;
-      if (line.invoice_line_id && !original) errors.push({ field: field('invoice_line_id'), message: 'is not a line of this invoice' });
-      const description = line.description?.trim() ?? original?.description;
-      if (!description) errors.push({ field: field('description'), message: 'is required without invoice_line_id' });
-      if (line.quantity === undefined && !original) errors.push({ field: field('quantity'), message: 'is required without invoice_line_id' });
-      if (line.unit_price === undefined && !original) errors.push({ field: field('unit_price'), message: 'is required without invoice_line_id' });
-      const quantity = decimal(line.quantity ?? original?.quantity ?? '1', field('quantity'), errors, { places: 6, min: 0, above: true });
-      const unitPrice = decimal(line.unit_price ?? original?.unitPrice ?? '0', field('unit_price'), errors, { places: 6 });
-      const discountPercent = decimal(line.discount_percent ?? original?.discountPercent ?? '0', field('discount_percent'), errors, { places: 4, max: 100 });
-      const taxCodeId = line.tax_code_id !== undefined ? line.tax_code_id : (original?.taxCodeId ?? null);
-      // The tax in force on the invoice's issue date, as on the invoice itself.
-      const taxCode = taxCodeId ? await taxCodeInForce(tx, actor.organizationId, taxCodeId, invoice.issueDate) : null;
-      if (taxCodeId && !taxCode) errors.push({ field: field('tax_code_id'), message: `no such tax code in force on ${invoice.issueDate}` });
-      const hsnSacCode = line.hsn_sac_code !== undefined ? line.hsn_sac_code : (original?.hsnSacCode ?? taxCode?.hsn_sac_code ?? null);
-      const input: TotalsLine = { quantity, unitPrice, discountPercent, taxCode: taxCode ? { id: taxCode.id, code: taxCode.code, components: taxCode.components } : null, hsnSacCode };
-      computed.push({ invoiceLineId: original?.id ?? null, description: description ?? '', input, amounts: lineAmounts(input, currency, supply) });
-    }
-    return computed;
+    const lines = await resolveCreditLines(tx, invoice, body.lines!, errors);
+    if (lines.some((l) => l.original)) capToInvoiceLines(lines, await creditedByLine(tx, invoice), locale, errors);
+    return lines;
   }
 
   return {
     present,
 
     /** Issues a credit note on an open, paid or uncollectible invoice (locked for the transaction). */
-    async create(tx: Executor, origin: RequestOrigin, actor: Actor, invoiceId: string, body: CreateCreditNoteBody): Promise<CreditNote> {
+    async create(tx: Executor, origin: RequestOrigin, actor: Actor, invoiceId: string, body: CreateCreditNoteBody, locale: Locale = 'en'): Promise<CreditNote> {
       const invoice = await deps.invoices.load(tx, actor, invoiceId, true);
       if (!CREDITABLE.has(invoice.status)) throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.credit_note', { status: invoice.status });
       const currency = invoice.currency;
       const errors: FieldError[] = [];
-      const lines = await computeLines(tx, actor, invoice, body, errors);
+      const lines = await linesOf(tx, invoice, body, locale, errors);
       if (errors.length > 0) throw validationFailed(errors);
       const totals = documentTotals(lines, currency);
       const field = body.amount !== undefined ? 'amount' : 'lines';
@@ -192,12 +176,12 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
         })
         .returning();
       await tx.insert(creditNoteLines).values(
-        lines.map(({ invoiceLineId, description, input, amounts }, position) => ({
+        lines.map(({ original, description, input, amounts }, position) => ({
           id: newId('cnl'),
           organizationId: actor.organizationId,
           creditNoteId: id,
           position,
-          invoiceLineId,
+          invoiceLineId: original?.id ?? null,
           description,
           ...storedLine(input, amounts, currency),
         })),

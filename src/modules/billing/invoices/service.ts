@@ -15,7 +15,7 @@ import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
-import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, taxCodeInForce, type SupplyType } from '../master-data/index';
+import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, type SupplyType } from '../master-data/index';
 import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import { loaderOf } from '../rows';
@@ -26,7 +26,8 @@ import { amountRemaining, amountRemainingSql, paymentStatusOf } from './balance'
 import { listInvoices } from './listing';
 import { nextNumber } from './sequences';
 import { invoiceLines, invoices, type InstallmentEntry } from './tables';
-import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from './totals';
+import { computeLines, decimal } from './lines';
+import { documentTotals, storedLine } from './totals';
 
 type Row = typeof invoices.$inferSelect;
 type LineRow = typeof invoiceLines.$inferSelect;
@@ -36,22 +37,6 @@ export interface InvoiceServiceDeps {
   settings: BillingSettingsService;
   /** The latest recorded rate of `currency` on or before `date` (exchange-rates/), or null. */
   recordedRate?: (executor: Executor, organizationId: string, currency: string, date: string) => Promise<string | null>;
-}
-
-const DECIMAL = /^\d{1,18}(\.\d{1,12})?$/;
-
-/** A decimal from the API, or a field error: within [min, max] and with at most `places` decimals. */
-export function decimal(value: string | number | undefined, field: string, errors: FieldError[], { places, min, max, above = false }: { places: number; min?: number; max?: number; above?: boolean }): Dec {
-  const text = value === undefined ? '0' : typeof value === 'number' ? String(value) : value.trim();
-  if (!DECIMAL.test(text)) {
-    errors.push({ field, message: 'must be a non-negative decimal number' });
-    return new Dec(0);
-  }
-  const parsed = new Dec(text);
-  if (parsed.decimalPlaces() > places) errors.push({ field, message: `must have at most ${places} decimal places` });
-  if (above && parsed.lessThanOrEqualTo(min ?? 0)) errors.push({ field, message: `must be greater than ${min ?? 0}` });
-  if (max !== undefined && parsed.greaterThan(max)) errors.push({ field, message: `must be at most ${max}` });
-  return parsed;
 }
 
 /**
@@ -166,30 +151,17 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return client;
   }
 
-  /** Checks each line, resolves its tax code in force on the issue date, and computes its amounts. */
-  async function computeLines(tx: Executor, actor: Actor, input: DraftInput, supply: SupplyType, errors: FieldError[]) {
+  /** Checks each line's unit, then computes the lines (`computeLines`, shared with credit notes) with the taxes in force on the issue date. */
+  async function linesOfDraft(tx: Executor, actor: Actor, input: DraftInput, supply: SupplyType, errors: FieldError[]) {
     const unitIds = [...new Set(input.lines.map((l) => l.unit_id).filter((u): u is string => Boolean(u)))];
     const units = unitIds.length === 0 ? [] : await tx.select({ id: billingUnits.id }).from(billingUnits).where(and(eq(billingUnits.organizationId, actor.organizationId), inArray(billingUnits.id, unitIds)));
     const knownUnits = new Set(units.map((u) => u.id));
-    // Lines mostly share a few tax codes: each is looked up once per invoice.
-    const taxCodes = new Map<string, ReturnType<typeof taxCodeInForce>>();
-    const taxCodeFor = (id: string) => {
-      if (!taxCodes.has(id)) taxCodes.set(id, taxCodeInForce(tx, actor.organizationId, id, input.issue_date));
-      return taxCodes.get(id)!;
-    };
-    const computed = [];
     for (const [i, line] of input.lines.entries()) {
-      const field = (name: string) => `lines[${i}].${name}`;
-      const quantity = decimal(line.quantity, field('quantity'), errors, { places: 6, min: 0, above: true });
-      const unitPrice = decimal(line.unit_price, field('unit_price'), errors, { places: 6 });
-      const discountPercent = decimal(line.discount_percent, field('discount_percent'), errors, { places: 4, max: 100 });
-      if (line.unit_id && !knownUnits.has(line.unit_id)) errors.push({ field: field('unit_id'), message: 'no such unit in this organization' });
-      const taxCode = line.tax_code_id ? await taxCodeFor(line.tax_code_id) : null;
-      if (line.tax_code_id && !taxCode) errors.push({ field: field('tax_code_id'), message: `no such tax code in force on ${input.issue_date}` });
-      const totalsLine: TotalsLine = { quantity, unitPrice, discountPercent, taxCode: taxCode ? { id: taxCode.id, code: taxCode.code, components: taxCode.components } : null, hsnSacCode: line.hsn_sac_code ?? taxCode?.hsn_sac_code ?? null };
-      computed.push({ line, input: totalsLine, amounts: lineAmounts(totalsLine, input.currency, supply) });
+      if (line.unit_id && !knownUnits.has(line.unit_id)) errors.push({ field: `lines[${i}].unit_id`, message: 'no such unit in this organization' });
     }
-    return computed;
+    const fields = input.lines.map((l) => ({ ...l, hsn_sac_code: l.hsn_sac_code ?? undefined }));
+    const computed = await computeLines(tx, actor.organizationId, fields, { currency: input.currency, supply, taxDate: input.issue_date }, errors);
+    return computed.map((line, i) => ({ line: input.lines[i]!, ...line }));
   }
 
   /** Everything a draft stores, checked as a whole; throws 422 with every problem at once. */
@@ -209,13 +181,13 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       errors.push({ field: 'place_of_supply', message: 'applies only when the organization’s billing address is in India' });
     }
     const supply = supplyTypeOf(settings.address, placeOfSupply);
-    const exchangeRate = input.exchange_rate === null ? null : decimal(input.exchange_rate, 'exchange_rate', errors, { places: 10, min: 0, above: true });
+    const exchangeRate = input.exchange_rate === null ? null : decimal(input.exchange_rate, 'exchange_rate', errors, { places: 10, above: 0 });
     if (input.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, input.payment_terms_id))) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
     }
-    // The lines' units stay until commit, so that none is deleted under them (an unknown one is computeLines' field error).
+    // The lines' units stay until commit, so that none is deleted under them (an unknown one is linesOfDraft's field error).
     await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
-    const lines = await computeLines(tx, actor, { ...input, currency }, supply, errors);
+    const lines = await linesOfDraft(tx, actor, { ...input, currency }, supply, errors);
     if (errors.length > 0) throw validationFailed(errors);
     const totals = documentTotals(lines, currency);
     return { client, settings, currency, placeOfSupply, supply, exchangeRate, lines, totals };

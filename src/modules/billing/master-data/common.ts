@@ -9,7 +9,7 @@ import { sqlState } from '../../../kernel/db/errors';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { conflict, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import { translate, type Locale } from '../../../kernel/i18n/index';
-import { Dec, toDec } from '../money';
+import { readDecimal, type Dec, type DecimalFault, type DecimalRule } from '../money';
 
 /** Who asks, from where, in which language: what every master data service function receives. */
 export interface Caller {
@@ -47,13 +47,16 @@ export const DecimalInput = (description: string, example: string) =>
 
 // ---- decimal validation ------------------------------------------------------------------------
 
-export interface DecimalRule {
-  min?: string;
-  /** Exclusive lower bound. */
-  above?: string;
-  max?: string;
-  maxDecimals: number;
-}
+export type { DecimalRule };
+
+/** How master data words each decimal fault (localized). */
+const FAULT_KEYS: Record<DecimalFault['kind'], string> = {
+  format: 'validation.pattern',
+  minimum: 'validation.minimum',
+  above: 'validation.exclusiveMinimum',
+  maximum: 'validation.maximum',
+  places: 'validation.billing.decimals',
+};
 
 /** Collects field errors of business validation; `throwIfAny` answers them all at once (422). */
 export class Checks {
@@ -64,12 +67,11 @@ export class Checks {
     this.errors.push({ field, message: translate(this.locale, key, params) });
   }
 
+  /** The decimal (`readDecimal`); its first fault, if any, becomes this field's error. */
   decimal(field: string, input: string | number, rule: DecimalRule): Dec {
-    const value = toDec(input);
-    if (rule.min !== undefined && value.lt(rule.min)) this.fail(field, 'validation.minimum', { limit: rule.min });
-    else if (rule.above !== undefined && value.lte(rule.above)) this.fail(field, 'validation.exclusiveMinimum', { limit: rule.above });
-    else if (rule.max !== undefined && value.gt(rule.max)) this.fail(field, 'validation.maximum', { limit: rule.max });
-    else if (value.decimalPlaces() > rule.maxDecimals) this.fail(field, 'validation.billing.decimals', { digits: rule.maxDecimals });
+    const { value, faults } = readDecimal(input, rule);
+    const fault = faults[0];
+    if (fault) this.fail(field, FAULT_KEYS[fault.kind], fault.kind === 'places' ? { digits: fault.places } : fault.kind === 'format' ? {} : { limit: fault.limit });
     return value;
   }
 
@@ -78,7 +80,7 @@ export class Checks {
   }
 }
 
-export const PERCENT: DecimalRule = { min: '0', max: '100', maxDecimals: 4 };
+export const PERCENT: DecimalRule = { min: '0', max: '100', places: 4 };
 
 // ---- writes --------------------------------------------------------------------------------
 

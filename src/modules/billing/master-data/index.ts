@@ -22,5 +22,5 @@ export const masterDataRoutes: FastifyPluginAsync<{ referrers: MasterDataReferre
 
 export { referencedIn, type Referrer, type Referrers } from './common';
 export { convertQuantity, keepUnits } from './units.service';
-export { computeTax, keepTaxCodes, taxCodeInForce, type SupplyType } from './tax-codes.service';
+export { computeTax, keepTaxCodes, taxCodeInForce, taxCodesInForce, type SupplyType } from './tax-codes.service';
 export { installmentsOf, keepPaymentTerms, paymentTermsExist, termsByIds, type TermsRow } from './payment-terms.service';

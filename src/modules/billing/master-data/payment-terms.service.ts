@@ -31,7 +31,7 @@ export const paymentTermsExist = async (tx: Executor, organizationId: string, id
 
 type Row = typeof t.$inferSelect;
 
-const POSITIVE_PERCENT: DecimalRule = { above: '0', max: '100', maxDecimals: 4 };
+const POSITIVE_PERCENT: DecimalRule = { above: '0', max: '100', places: 4 };
 
 const present = (row: Row): PaymentTerm => ({
   id: row.id,
@@ -109,7 +109,7 @@ function validated(caller: Caller, next: Fields) {
   });
   if (schedule.length > 0 && !total.eq(100) && checks.errors.length === 0) checks.fail('payment_schedule', 'validation.billing.schedule_total', { total: formatRate(total) });
 
-  const creditLimit = next.credit_limit_amount === null ? null : checks.decimal('credit_limit_amount', next.credit_limit_amount, { min: '0', max: '9999999999999999', maxDecimals: minorDigits(next.currency) });
+  const creditLimit = next.credit_limit_amount === null ? null : checks.decimal('credit_limit_amount', next.credit_limit_amount, { min: '0', max: '9999999999999999', places: minorDigits(next.currency) });
   checks.throwIfAny();
   return {
     paymentDays: next.payment_days,

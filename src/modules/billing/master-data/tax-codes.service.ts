@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
 import { isId, newId } from '../../../kernel/db/ids';
 import { assertVersion } from '../../../kernel/http/etag';
@@ -15,7 +15,7 @@ type Row = typeof t.$inferSelect;
 export type SupplyType = 'intra_state' | 'inter_state';
 type ComponentInput = NonNullable<CreateTaxCode['components']>[number];
 
-const COMPONENT_RATE = { ...PERCENT, maxDecimals: 5 };
+const COMPONENT_RATE = { ...PERCENT, places: 5 };
 
 /** HSN (goods: 4, 6 or 8 digits, chapters 01-98) or SAC (services: 6 digits starting with 99); null if neither. */
 export function hsnSacKind(code: string): 'HSN' | 'SAC' | null {
@@ -86,27 +86,42 @@ const sameCode = (code: string) => sql`lower(${t.code}) = lower(${code})`;
 const inForceOn = (date: string) => and(eq(t.isActive, true), lte(t.effectiveFrom, date), or(isNull(t.effectiveTo), gte(t.effectiveTo, date)));
 
 /**
- * The tax code in force on `date` (YYYY-MM-DD) for an organization: `codeOrId` is a code
- * (`GST18`, case-insensitive) or a tax code id, whose code is then looked up. Only active codes
- * count; null when no version of the code covers that date. The invoices part uses this to store
- * the answer's id on document lines: the row is kept until the caller's transaction ends (FOR KEY
- * SHARE, see `keepRows`), so it cannot be deleted under a line that is being written.
+ * The tax codes in force on `date` (YYYY-MM-DD) for an organization, for many at once (at most
+ * two queries): each of `codesOrIds` is a code (`GST18`, case-insensitive) or a tax code id, whose
+ * code is then looked up, and maps to the latest version of that code covering the date, or null.
+ * Only active versions count. Invoices and credit notes resolve all their lines' tax codes with one
+ * call and store the answers' ids on document lines: the rows are kept until the caller's
+ * transaction ends (FOR KEY SHARE, see `keepRows`), so none is deleted under a line being written.
  */
-export async function taxCodeInForce(tx: Executor, organizationId: string, codeOrId: string, date: string): Promise<TaxCode | null> {
-  let code = codeOrId;
-  if (isId(codeOrId, 'tax')) {
-    const [byId] = await tx.select({ code: t.code }).from(t).where(and(eq(t.organizationId, organizationId), eq(t.id, codeOrId)));
-    if (!byId) return null;
-    code = byId.code;
+export async function taxCodesInForce(tx: Executor, organizationId: string, codesOrIds: string[], date: string): Promise<Map<string, TaxCode | null>> {
+  const keys = [...new Set(codesOrIds)];
+  const found = new Map<string, TaxCode | null>(keys.map((key) => [key, null]));
+  const codeOf = new Map(keys.filter((key) => !isId(key, 'tax')).map((key) => [key, key]));
+  const ids = keys.filter((key) => isId(key, 'tax'));
+  if (ids.length > 0) {
+    const rows = await tx.select({ id: t.id, code: t.code }).from(t).where(and(eq(t.organizationId, organizationId), inArray(t.id, ids)));
+    for (const row of rows) codeOf.set(row.id, row.code);
   }
-  const [row] = await tx
+  const codes = [...new Set([...codeOf.values()].map((code) => code.toLowerCase()))];
+  if (codes.length === 0) return found;
+  const versions = await tx
     .select()
     .from(t)
-    .where(and(eq(t.organizationId, organizationId), sameCode(code), inForceOn(date)))
+    .where(and(eq(t.organizationId, organizationId), inArray(sql`lower(${t.code})`, codes), inForceOn(date)))
     .orderBy(desc(t.effectiveFrom))
-    .limit(1)
     .for('key share');
-  return row ? present(row) : null;
+  const latest = new Map<string, Row>();
+  for (const row of versions) if (!latest.has(row.code.toLowerCase())) latest.set(row.code.toLowerCase(), row);
+  for (const [key, code] of codeOf) {
+    const row = latest.get(code.toLowerCase());
+    found.set(key, row ? present(row) : null);
+  }
+  return found;
+}
+
+/** The tax code in force on `date` for one code or id (`taxCodesInForce` of one), or null. */
+export async function taxCodeInForce(tx: Executor, organizationId: string, codeOrId: string, date: string): Promise<TaxCode | null> {
+  return (await taxCodesInForce(tx, organizationId, [codeOrId], date)).get(codeOrId) ?? null;
 }
 
 /** The organization's tax codes among `ids`, kept until the caller's transaction ends (it stores their ids; see `keepRows`). */
@@ -287,7 +302,7 @@ export function taxCodeService(kernel: Kernel, referrers: Referrers) {
     async calculate(tx: Executor, caller: Caller, input: CalculateTaxBody) {
       const currency = input.currency ?? DEFAULT_CURRENCY;
       const checks = new Checks(caller.locale);
-      const amount = checks.decimal('amount', input.amount, { min: '-999999999999999', max: '999999999999999', maxDecimals: minorDigits(currency) });
+      const amount = checks.decimal('amount', input.amount, { min: '-999999999999999', max: '999999999999999', places: minorDigits(currency) });
       checks.throwIfAny();
       const org = caller.actor.organizationId;
       const requested = present(await load(tx, org, input.tax_code_id));

@@ -14,8 +14,8 @@ import { billingUnits as t } from './tables';
 
 type Row = typeof t.$inferSelect;
 
-const FACTOR: DecimalRule = { above: '0', max: '9999999999999999', maxDecimals: 16 };
-const QUANTITY: DecimalRule = { min: '-99999999999999999999', max: '99999999999999999999', maxDecimals: 16 };
+const FACTOR: DecimalRule = { above: '0', max: '9999999999999999', places: 16 };
+const QUANTITY: DecimalRule = { min: '-99999999999999999999', max: '99999999999999999999', places: 16 };
 
 const present = (row: Row): Unit => ({
   id: row.id,
