@@ -237,6 +237,21 @@ describe('credit notes', () => {
     expect((await get(`/credit-notes?invoice_id=${inv.id}`)).json().items).toHaveLength(1);
   });
 
+  it('credits a line with the tax it was invoiced with, even after its tax code was deactivated', async () => {
+    const code = await created('/master-data/tax-codes', { name: 'GST 12%', code: 'GST12', tax_type: 'GST', rate: 12, effective_from: '2020-01-01' });
+    const inv = await finalized({ lines: [{ description: 'Cable', quantity: 2, unit_price: '50.00', tax_code_id: code.id }] });
+    expect(inv.lines[0].tax_components).toEqual([{ name: 'cgst', rate: '6.00', amount: '6.00' }, { name: 'sgst', rate: '6.00', amount: '6.00' }]);
+    const off = await call(world.app, world.adminA, 'PATCH', `/api/v1/master-data/tax-codes/${code.id}`, { is_active: false });
+    expect(off.statusCode, off.body).toBe(200);
+    const note = await credit(inv.id, { lines: [{ invoice_line_id: inv.lines[0].id, quantity: 1 }] });
+    expect(note.statusCode, note.body).toBe(201);
+    expect(note.json()).toMatchObject({ total: '56.00', lines: [{ tax_code_id: code.id, tax_components: [{ name: 'cgst', rate: '6.00', amount: '3.00' }, { name: 'sgst', rate: '6.00', amount: '3.00' }] }] });
+    // A line naming the (inactive) code itself is looked up, and refused.
+    const named = await credit(inv.id, { lines: [{ description: 'Other', quantity: 1, unit_price: '10.00', tax_code_id: code.id }] });
+    expect(named.statusCode).toBe(422);
+    expect(named.json().errors[0].field).toBe('lines[0].tax_code_id');
+  });
+
   it('refuses malformed credit lines with every problem at once', async () => {
     const inv = await untaxed('100.00');
     const before = await creditNoteCount();

@@ -4,7 +4,7 @@ import type { FieldError } from '../../../kernel/http/problem';
 import { translate, type Locale } from '../../../kernel/i18n/index';
 import { computeLines, type ComputedLine } from '../invoices/lines';
 import { invoiceLines, type invoices } from '../invoices/tables';
-import type { LineAmounts, LineInput } from '../invoices/totals';
+import type { LineAmounts, LineInput, LineTaxCode } from '../invoices/totals';
 import { Dec, formatPlain } from '../money';
 import type { CreditNoteLineInput } from './schemas';
 import { creditNoteLines, creditNotes } from './tables';
@@ -16,6 +16,17 @@ type InvoiceLineRow = typeof invoiceLines.$inferSelect;
 export interface CreditLine extends ComputedLine {
   original: InvoiceLineRow | undefined;
   description: string;
+}
+
+/**
+ * The tax an invoice line was finalized with, as its stored components (those of the invoice's
+ * supply type, at the rates of then): a credit of the line repeats it even when the tax code was
+ * since deactivated, ended or given other rates.
+ */
+function frozenTaxOf(invoice: InvoiceRow, line: InvoiceLineRow): LineTaxCode | undefined {
+  if (!line.taxCodeId) return undefined;
+  const code = invoice.taxBreakdown.find((entry) => entry.tax_code_id === line.taxCodeId)?.tax_code ?? line.taxCodeId;
+  return { id: line.taxCodeId, code, components: line.taxComponents.map((c) => ({ name: c.name, rate: c.rate, applies_to: 'all' })) };
 }
 
 /**
@@ -42,6 +53,7 @@ export async function resolveCreditLines(tx: Executor, invoice: InvoiceRow, line
         discount_percent: line.discount_percent ?? original?.discountPercent ?? '0',
         tax_code_id: line.tax_code_id !== undefined ? line.tax_code_id : (original?.taxCodeId ?? null),
         hsn_sac_code: line.hsn_sac_code !== undefined ? line.hsn_sac_code : (original?.hsnSacCode ?? undefined),
+        frozen_tax: original && (line.tax_code_id === undefined || line.tax_code_id === original.taxCodeId) ? frozenTaxOf(invoice, original) : undefined,
       },
     };
   });

@@ -2,7 +2,7 @@ import type { Executor } from '../../../kernel/db/database';
 import type { FieldError } from '../../../kernel/http/problem';
 import { taxCodesInForce, type SupplyType } from '../master-data/index';
 import { Dec, readDecimal } from '../money';
-import { lineAmounts, type LineAmounts, type LineInput } from './totals';
+import { lineAmounts, type LineAmounts, type LineInput, type LineTaxCode } from './totals';
 
 /**
  * A non-negative decimal field of an invoice or a credit note (line figures, exchange rate), read
@@ -33,6 +33,8 @@ export interface LineFields {
   tax_code_id?: string | null;
   /** Absent: the tax code's HSN/SAC code, if it has one. */
   hsn_sac_code?: string | null;
+  /** The tax as a document already froze it (a credit note line repeating its invoice line's): used instead of looking up tax_code_id. */
+  frozen_tax?: LineTaxCode;
 }
 
 export interface ComputedLine {
@@ -54,19 +56,20 @@ export async function computeLines(
   document: { currency: string; supply: SupplyType; taxDate: string },
   errors: FieldError[],
 ): Promise<ComputedLine[]> {
-  const taxCodes = await taxCodesInForce(tx, organizationId, lines.map((l) => l.tax_code_id).filter((id): id is string => Boolean(id)), document.taxDate);
+  const looked = lines.filter((l) => !l.frozen_tax).map((l) => l.tax_code_id);
+  const taxCodes = await taxCodesInForce(tx, organizationId, looked.filter((id): id is string => Boolean(id)), document.taxDate);
   return lines.map((line, i) => {
     const field = (name: string) => `lines[${i}].${name}`;
     const quantity = decimal(line.quantity, field('quantity'), errors, { places: 6, above: 0 });
     const unitPrice = decimal(line.unit_price, field('unit_price'), errors, { places: 6 });
     const discountPercent = decimal(line.discount_percent, field('discount_percent'), errors, { places: 4, max: 100 });
-    const taxCode = line.tax_code_id ? (taxCodes.get(line.tax_code_id) ?? null) : null;
-    if (line.tax_code_id && !taxCode) errors.push({ field: field('tax_code_id'), message: `no such tax code in force on ${document.taxDate}` });
+    const taxCode = line.tax_code_id && !line.frozen_tax ? (taxCodes.get(line.tax_code_id) ?? null) : null;
+    if (line.tax_code_id && !line.frozen_tax && !taxCode) errors.push({ field: field('tax_code_id'), message: `no such tax code in force on ${document.taxDate}` });
     const input: LineInput = {
       quantity,
       unitPrice,
       discountPercent,
-      taxCode: taxCode ? { id: taxCode.id, code: taxCode.code, components: taxCode.components } : null,
+      taxCode: line.frozen_tax ?? (taxCode ? { id: taxCode.id, code: taxCode.code, components: taxCode.components } : null),
       hsnSacCode: line.hsn_sac_code !== undefined ? line.hsn_sac_code : (taxCode?.hsn_sac_code ?? null),
     };
     return { input, amounts: lineAmounts(input, document.currency, document.supply) };
