@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { billingModule } from '../../src/modules/billing/index';
+import { createBillingModule, type BillingModuleOptions } from '../../src/modules/billing/index';
 import type { TestAppOptions } from '../support/app';
 import { activeUser, bearer, createIdentityApp, login, ROOT, STRONG_PASSWORD } from '../support/identity';
 
@@ -17,10 +17,12 @@ export interface BillingWorld {
 
 /**
  * An app with identity and billing, and two organizations with their people signed in; `options`
- * adds to the app's (e.g. `env: { SMTP_URL }` to send through a test SMTP server).
+ * adds to the app's (e.g. `env: { SMTP_URL }` to send through a test SMTP server), `billing` to the
+ * billing module's (e.g. a gateway registry with a test provider).
  */
-export async function createBillingWorld(options: TestAppOptions = {}): Promise<BillingWorld> {
-  const app = await createIdentityApp({ ...options, modules: [billingModule, ...(options.modules ?? [])] });
+export async function createBillingWorld(options: TestAppOptions & { billing?: BillingModuleOptions } = {}): Promise<BillingWorld> {
+  const { billing, ...appOptions } = options;
+  const app = await createIdentityApp({ ...appOptions, modules: [createBillingModule(billing), ...(appOptions.modules ?? [])] });
   const adminA = (await login(app, ROOT.email, ROOT.password)).access_token;
   const org = await app.inject({
     method: 'POST',
