@@ -41,3 +41,16 @@ export async function createBillingWorld(options: TestAppOptions & { billing?: B
 export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
+
+/** Uploads a file (multipart POST /files) as the token's user; answers its id. */
+export async function uploadFile(app: FastifyInstance, token: string, filename: string, content: Buffer): Promise<string> {
+  const boundary = 'deskbase-test-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const response = await app.inject({ method: 'POST', url: '/api/v1/files', headers: { ...bearer(token), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
+}
