@@ -1,22 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF, PNG } from '../files/support';
 import { eventTypes } from '../support/identity';
-import { bearer, call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, uploadFile, type BillingWorld } from './harness';
 
 let world: BillingWorld;
-
-async function uploadFile(app: FastifyInstance, token: string, filename: string, content: Buffer): Promise<string> {
-  const boundary = 'deskbase-test-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const response = await app.inject({ method: 'POST', url: '/api/v1/files', headers: { ...bearer(token), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
 
 const settingsOf = (token: string) => call(world.app, token, 'GET', '/api/v1/billing/settings');
 const patch = (body: object, token = world.adminA, headers: Record<string, string> = {}) => call(world.app, token, 'PATCH', '/api/v1/billing/settings', body, headers);

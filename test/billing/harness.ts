@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { billingModule } from '../../src/modules/billing/index';
+import { createBillingModule, type BillingModuleOptions } from '../../src/modules/billing/index';
 import type { TestAppOptions } from '../support/app';
 import { activeUser, bearer, createIdentityApp, login, ROOT, STRONG_PASSWORD } from '../support/identity';
 
@@ -17,10 +17,12 @@ export interface BillingWorld {
 
 /**
  * An app with identity and billing, and two organizations with their people signed in; `options`
- * adds to the app's (e.g. `env: { SMTP_URL }` to send through a test SMTP server).
+ * adds to the app's (e.g. `env: { SMTP_URL }` to send through a test SMTP server), `billing` to the
+ * billing module's (e.g. a gateway registry with a test provider).
  */
-export async function createBillingWorld(options: TestAppOptions = {}): Promise<BillingWorld> {
-  const app = await createIdentityApp({ ...options, modules: [billingModule, ...(options.modules ?? [])] });
+export async function createBillingWorld(options: TestAppOptions & { billing?: BillingModuleOptions } = {}): Promise<BillingWorld> {
+  const { billing, ...appOptions } = options;
+  const app = await createIdentityApp({ ...appOptions, modules: [createBillingModule(billing), ...(appOptions.modules ?? [])] });
   const adminA = (await login(app, ROOT.email, ROOT.password)).access_token;
   const org = await app.inject({
     method: 'POST',
@@ -38,4 +40,17 @@ export async function createBillingWorld(options: TestAppOptions = {}): Promise<
 /** Sends a JSON request with a bearer token. */
 export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** Uploads a file (multipart POST /files) as the token's user; answers its id. */
+export async function uploadFile(app: FastifyInstance, token: string, filename: string, content: Buffer): Promise<string> {
+  const boundary = 'deskbase-test-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const response = await app.inject({ method: 'POST', url: '/api/v1/files', headers: { ...bearer(token), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
 }

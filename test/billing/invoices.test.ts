@@ -1,5 +1,6 @@
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actualTexts, embeddedFonts } from '../../src/kernel/pdf/testing';
 import { eventTypes } from '../support/identity';
 import { call, createBillingWorld, type BillingWorld } from './harness';
 
@@ -200,6 +201,19 @@ describe('reading, PDF and access', () => {
     for (const expected of ['TAX INVOICE', 'INV-2026-0001', 'Books & Co Pvt Ltd', '29AAGCB7383J1Z4', 'Acme Traders', 'Widget', '33.335', '100.01', 'CGST 9.00%', '118.01', 'Page 1 of 1', '2026-04-09']) {
       expect(text).toContain(expected);
     }
+  });
+
+  it('prints a Hindi customer and Marathi and Tamil descriptions in their Noto fonts', async () => {
+    const client = (await created('/clients', { name: 'राहुल वर्मा', currency: 'INR', billing_address: india('MH') })).id;
+    const lines = [line({ description: 'मराठी भाषांतर सेवा', quantity: 1, unit_price: 100 }), line({ description: 'தமிழ் மொழிபெயர்ப்பு', quantity: 1, unit_price: 50 })];
+    const invoice = (await draft({ client_id: client, issue_date: '2026-04-01', lines })).json();
+    const response = await call(world.app, world.userA, 'GET', `/api/v1/invoices/${invoice.id}/pdf`);
+    expect(response.statusCode).toBe(200);
+    const fonts = [...embeddedFonts(response.rawPayload).keys()].map((name) => name.replace(/^[A-Z]{6}\+/, ''));
+    expect(fonts).toEqual(expect.arrayContaining(['NotoSans-Regular', 'NotoSansDevanagari-Regular', 'NotoSansTamil-Regular']));
+    const { text } = await extractText(new Uint8Array(response.rawPayload), { mergePages: true });
+    for (const expected of ['राहुल', 'मराठी', 'भाषांतर', 'सेवा', 'தமிழ்', 'DRAFT INVOICE']) expect(text).toContain(expected);
+    expect(actualTexts(response.rawPayload)).toEqual(expect.arrayContaining(['राहुल वर्मा', 'मराठी भाषांतर सेवा', 'தமிழ் மொழிபெயர்ப்பு']));
   });
 
   it('keeps invoices to their organization and their permissions', async () => {

@@ -1,7 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ProblemError } from '../../src/kernel/http/problem';
+import { PaymentGatewayRegistry, type GatewayRefundRequest, type PaymentGateway } from '../../src/modules/billing/payments/gateway';
 import { onPostgres } from '../support/database';
 import { eventTypes } from '../support/identity';
 import { call, createBillingWorld, type BillingWorld } from './harness';
+
+/**
+ * A card provider for these tests, registered through the gateway registry: it takes payments,
+ * records every refund it is asked for, and refuses refunds while `failure` is set.
+ */
+const card = {
+  name: 'test-card',
+  refunds: [] as GatewayRefundRequest[],
+  failure: undefined as Error | undefined,
+  /** Runs while the provider is being asked (the refund's transaction is open). */
+  during: undefined as ((request: GatewayRefundRequest) => Promise<void>) | undefined,
+  async createPayment(request) {
+    return { providerReference: `ch_${request.paymentId}` };
+  },
+  async refund(request) {
+    card.refunds.push(request);
+    await card.during?.(request);
+    if (card.failure) throw card.failure;
+    return { providerReference: `re_${request.refundId}` };
+  },
+} satisfies PaymentGateway & Record<string, unknown>;
+const gateways = new PaymentGatewayRegistry();
+gateways.register(card);
 
 let world: BillingWorld;
 let acme: string;
@@ -30,7 +55,7 @@ const pay = (body: object, token = world.adminA, headers: Record<string, string>
 const paymentCount = async (token = world.adminA) => (await get('/payments?include_total=true', token)).json().total as number;
 
 beforeAll(async () => {
-  world = await createBillingWorld();
+  world = await createBillingWorld({ billing: { gateways } });
   const settings = await call(world.app, world.adminA, 'PATCH', '/api/v1/billing/settings', { legal_name: 'Books & Co Pvt Ltd', address: india('KA'), base_currency: 'INR' });
   expect(settings.statusCode, settings.body).toBe(200);
   acme = (await created('/clients', { name: 'Acme Traders', currency: 'INR', billing_address: india('KA') })).id;
@@ -143,6 +168,107 @@ describe('refunds', () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().errors.map((e: { field: string }) => e.field)).toContain('allocations[0].amount');
     expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ amount_refunded: '35.00', version: 2 });
+  });
+});
+
+describe('refunds through a provider', () => {
+  afterEach(() => {
+    card.failure = undefined;
+    card.during = undefined;
+  });
+  const byCard = (body: object) => pay({ provider: 'test-card', method: 'card', ...body });
+  const auditCount = async () => (await world.app.kernel.database.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs'))[0]!.n;
+
+  it('validates a refund before asking the provider, and asks it only for a valid one', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    const payment = (await byCard({ client_id: acme, amount: '100.00', allocations: [{ invoice_id: inv.id, amount: '100.00' }] })).json();
+    expect(payment).toMatchObject({ provider: 'test-card', provider_reference: `ch_${payment.id}` });
+    const other = await openInvoice(acme, '20.00');
+    const asked = card.refunds.length;
+    for (const [body, field] of [
+      [{ amount: '100.01', reason: 'Too much' }, 'amount'],
+      [{ amount: '10.00', reason: 'Not this invoice', allocations: [{ invoice_id: other.id, amount: '10.00' }] }, 'allocations[0].amount'],
+      [{ amount: '10.00', reason: 'Reversal above the refund', allocations: [{ invoice_id: inv.id, amount: '20.00' }] }, 'allocations'],
+      [{ amount: '10.00', reason: 'No credit to give', allocations: [] }, 'amount'],
+    ] as const) {
+      const refused = await post(`/payments/${payment.id}/refunds`, body);
+      expect(refused.statusCode, refused.body).toBe(422);
+      expect(refused.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(card.refunds.length, 'the provider was never asked for an invalid refund').toBe(asked);
+
+    const response = await post(`/payments/${payment.id}/refunds`, { amount: '30.00', reason: 'Partly returned' });
+    expect(response.statusCode, response.body).toBe(201);
+    const refund = response.json();
+    expect(card.refunds.slice(asked).map((r) => ({ ...r, amount: r.amount.toFixed() }))).toEqual([
+      { organizationId: expect.any(String), paymentId: payment.id, refundId: refund.id, providerReference: `ch_${payment.id}`, amount: '30', currency: 'INR', reason: 'Partly returned' },
+    ]);
+    expect(refund).toMatchObject({ provider: 'test-card', provider_reference: `re_${refund.id}`, allocations: [{ invoice_id: inv.id, amount: '30.00' }] });
+    expect(await invoice(inv.id)).toMatchObject({ status: 'open', amount_paid: '70.00', amount_refunded: '30.00' });
+  });
+
+  it.each([
+    ['refuses (402)', () => new ProblemError(402, 'PAYMENT_DECLINED'), 402],
+    ['fails (unreachable)', () => new Error('connect ECONNREFUSED'), 500],
+  ])('changes nothing when the provider %s, and the same refund goes through once it answers', async (_label, failure, status) => {
+    const inv = await openInvoice(acme, '50.00');
+    const payment = (await byCard({ client_id: acme, amount: '80.00', allocations: [{ invoice_id: inv.id, amount: '50.00' }] })).json();
+    expect((await invoice(inv.id)).status).toBe('paid');
+    const before = { payment: (await get(`/payments/${payment.id}`)).json(), invoice: await invoice(inv.id), events: await eventTypes(world.app), audit: await auditCount() };
+
+    card.failure = failure();
+    const asked = card.refunds.length;
+    const response = await post(`/payments/${payment.id}/refunds`, { amount: '60.00', reason: 'Cancelled' });
+    expect(response.statusCode, response.body).toBe(status);
+    expect(card.refunds.length, 'the provider was asked once').toBe(asked + 1);
+    const { refundId } = card.refunds.at(-1)!;
+    expect((await get(`/payments/${payment.id}/refunds/${refundId}`)).statusCode).toBe(404);
+    expect((await get(`/payments/${payment.id}`)).json()).toEqual(before.payment);
+    expect(await invoice(inv.id)).toEqual(before.invoice);
+    expect(await eventTypes(world.app)).toEqual(before.events);
+    expect(await auditCount()).toBe(before.audit);
+
+    card.failure = undefined;
+    const retried = await post(`/payments/${payment.id}/refunds`, { amount: '60.00', reason: 'Cancelled' });
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.json()).toMatchObject({ from_unapplied: '30.00', allocations: [{ invoice_id: inv.id, amount: '30.00' }] });
+    expect(await invoice(inv.id)).toMatchObject({ status: 'open', amount_paid: '20.00', amount_refunded: '30.00' });
+    expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ status: 'partially_refunded', amount_refunded: '60.00', amount_unapplied: '0.00', version: before.payment.version + 1 });
+  });
+
+  it('refuses (409) without asking the provider when an invoice no longer holds what the payment put on it', async () => {
+    const inv = await openInvoice(acme, '40.00');
+    const payment = (await byCard({ client_id: acme, amount: '40.00', allocations: [{ invoice_id: inv.id, amount: '40.00' }] })).json();
+    // Data gone wrong behind the service's back: the guard is what stops a refund against it.
+    await world.app.kernel.database.query("UPDATE invoices SET amount_paid = '10' WHERE id = $1", [inv.id]);
+    const before = { payment: (await get(`/payments/${payment.id}`)).json(), invoice: await invoice(inv.id), events: await eventTypes(world.app) };
+    const asked = card.refunds.length;
+    const response = await post(`/payments/${payment.id}/refunds`, { amount: '40.00', reason: 'Returned' });
+    expect(response.statusCode, response.body).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'INVALID_STATE_TRANSITION', detail: expect.stringContaining(inv.number) });
+    expect(card.refunds.length).toBe(asked);
+    expect((await get(`/payments/${payment.id}`)).json()).toEqual(before.payment);
+    expect(await invoice(inv.id)).toEqual(before.invoice);
+    expect(await eventTypes(world.app)).toEqual(before.events);
+  });
+
+  it.runIf(onPostgres)('holds the payment and its invoices locked while the provider is asked (PostgreSQL: a second connection)', async () => {
+    const inv = await openInvoice(acme, '30.00');
+    const payment = (await byCard({ client_id: acme, amount: '30.00', allocations: [{ invoice_id: inv.id, amount: '30.00' }] })).json();
+    const lockedElsewhere: string[] = [];
+    card.during = async () => {
+      for (const [table, id] of [['payments', payment.id], ['invoices', inv.id]]) {
+        try {
+          await world.app.kernel.database.query(`SELECT id FROM ${table} WHERE id = $1 FOR UPDATE NOWAIT`, [id]);
+        } catch (error) {
+          if ((error as { code?: string }).code === '55P03') lockedElsewhere.push(table);
+          else throw error;
+        }
+      }
+    };
+    const response = await post(`/payments/${payment.id}/refunds`, { amount: '30.00', reason: 'Returned' });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(lockedElsewhere).toEqual(['payments', 'invoices']);
   });
 });
 

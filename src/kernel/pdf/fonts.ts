@@ -1,21 +1,34 @@
 /**
- * The fonts of every PDF: Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Khmer, regular
- * and bold, full TTF files from npm packages (SIL OFL 1.1), never from the OS. They are parsed once per
- * process and shared by every document: pdfkit (0.20) accepts a parsed fontkit font, subsets it per
- * document, and each word is shaped once per process instead of once per document (see shareLayouts).
+ * The fonts of every PDF, one Noto Sans family per script, regular and bold, full TTF files from npm
+ * packages (SIL OFL 1.1), never from the OS: Noto Sans (Latin, Greek, Cyrillic, Vietnamese, and the
+ * digits, punctuation and currency signs of every script, ₹ included), Noto Sans Khmer, Noto Sans
+ * Devanagari (Hindi, Marathi, Nepali, Sanskrit…) and Noto Sans Tamil. They are parsed once per process
+ * and shared by every document: pdfkit (0.20) accepts a parsed fontkit font, subsets it per document
+ * (a document embeds only the faces it used), and each word is shaped once per process instead of once
+ * per document (see shareLayouts).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 
-export type Face = 'latin' | 'latin-bold' | 'khmer' | 'khmer-bold';
+/** The scripts with a font of their own; `latin` is the default face, for every code point no other script claims. */
+export const SCRIPTS = ['latin', 'khmer', 'devanagari', 'tamil'] as const;
+export type Script = (typeof SCRIPTS)[number];
+export type Face = Script | `${Script}-bold`;
 
 const FILES: Record<Face, string> = {
   latin: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
   'latin-bold': '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
   khmer: '@expo-google-fonts/noto-sans-khmer/400Regular/NotoSansKhmer_400Regular.ttf',
   'khmer-bold': '@expo-google-fonts/noto-sans-khmer/700Bold/NotoSansKhmer_700Bold.ttf',
+  devanagari: '@expo-google-fonts/noto-sans-devanagari/400Regular/NotoSansDevanagari_400Regular.ttf',
+  'devanagari-bold': '@expo-google-fonts/noto-sans-devanagari/700Bold/NotoSansDevanagari_700Bold.ttf',
+  tamil: '@expo-google-fonts/noto-sans-tamil/400Regular/NotoSansTamil_400Regular.ttf',
+  'tamil-bold': '@expo-google-fonts/noto-sans-tamil/700Bold/NotoSansTamil_700Bold.ttf',
 };
+
+/** The face of a script in a weight. */
+export const faceOf = (script: Script, bold = false): Face => (bold ? `${script}-bold` : script);
 
 /** The parts of a fontkit font this service reads (fontkit ships no types). */
 export interface FontkitFont {
@@ -54,7 +67,7 @@ let faces: Faces | undefined;
 let renders = 0;
 const LAYOUT_CACHE_CAP = 50_000;
 
-/** Loads and parses the four fonts (about 0.1 s, once per process; the first render does it). */
+/** Loads and parses the fonts (0.1-0.6 s depending on load, once per process; the first render does it). */
 export function loadFonts(): Faces {
   if (faces) return faces;
   const require = createRequire(import.meta.url);
@@ -74,7 +87,8 @@ export function loadFonts(): Faces {
       layouts: Object.create(null) as Record<string, unknown>,
       measurer,
       // Khmer stacks vowels above and subscript consonants below: its lines get the font's full
-      // (Windows) extents; Latin lines its typographic ascent and descent.
+      // (Windows) extents. The other scripts get their typographic ascent and descent, which hold
+      // their marks (Devanagari's matras and reph stay within 896 above and 408 below, measured).
       above: (khmer ? font['OS/2'].winAscent : font.ascent) / font.unitsPerEm,
       below: (khmer ? font['OS/2'].winDescent : -font.descent) / font.unitsPerEm,
     };
@@ -96,7 +110,7 @@ export function boundLayoutCaches(): void {
   }
 }
 
-/** Registers the four faces on a document; pdfkit embeds (a subset of) only those it used. */
+/** Registers the faces on a document; pdfkit embeds (a subset of) only those it used. */
 export function registerFonts(doc: PDFKit.PDFDocument): void {
   for (const f of Object.values(loadFonts())) doc.registerFont(f.face, f.font as unknown as string);
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadFonts, type Face } from './fonts';
 import { renderPdf } from './render';
-import { extractPdf, FIXED_NOW, pdfObjects, ref, sampleDocument } from './testing';
+import { embeddedFonts, extractPdf, FIXED_NOW, sampleDocument, shapeLikeHarfBuzz as shape } from './testing';
 import { splitRuns, wrapText } from './text';
 
 const now = () => FIXED_NOW;
@@ -28,38 +27,6 @@ const HARFBUZZ: [text: string, regular: string, bold: string][] = [
   ['កើត', '[uni17C1+288|uni1780+636|uni17B8@-23,-29+0|uni178F+635]', '[uni17C1+312|uni1780+681|uni17B8@-45,-29+0|uni178F+681]'],
   ['ទំព័រ', '[uni1791+599|uni17C6@-10,-29+0|uni1796+635|uni17D0@-23,-29+0|uni179A+288]', '[uni1791+640|uni17C6@-35,-29+0|uni1796+673|uni17D0@-44,-29+0|uni179A+362]'],
 ];
-
-/** fontkit's layout in hb-shape's notation. */
-function shape(face: Face, text: string): string {
-  const run = loadFonts()[face].font.layout(text) as {
-    glyphs: { name: string }[];
-    positions: { xAdvance: number; xOffset: number; yOffset: number }[];
-  };
-  const glyphs = run.glyphs.map((glyph, index) => {
-    const { xAdvance, xOffset, yOffset } = run.positions[index]!;
-    return `${glyph.name}${xOffset || yOffset ? `@${xOffset},${yOffset}` : ''}+${xAdvance}`;
-  });
-  return `[${glyphs.join('|')}]`;
-}
-
-/** The embedded fonts of a PDF: base name → the text content of its ToUnicode map, and whether a font file is embedded. */
-function embeddedFonts(buffer: Buffer) {
-  const objects = pdfObjects(buffer);
-  const fonts = new Map<string, { toUnicode: string; embedded: boolean }>();
-  for (const object of objects.values()) {
-    const name = /\/Subtype\s*\/Type0[\s\S]*?\/BaseFont\s*\/([^\s/>]+)/.exec(object.dict)?.[1];
-    if (!name) continue;
-    const descendant = ref(objects, object.dict, 'DescendantFonts')!;
-    const descriptor = ref(objects, descendant.dict, 'FontDescriptor')!;
-    const file = ref(objects, descriptor.dict, 'FontFile2');
-    fonts.set(name, {
-      toUnicode: ref(objects, object.dict, 'ToUnicode')?.stream?.toString('latin1') ?? '',
-      // A TrueType font program: sfnt version 1.0 or 'true' (what fontkit's subsetter writes).
-      embedded: [0x00010000, 0x74727565].includes(file?.stream?.readUInt32BE(0) ?? 0),
-    });
-  }
-  return fonts;
-}
 
 describe('Khmer', () => {
   it.each(HARFBUZZ)('shapes %s exactly as HarfBuzz does, regular and bold', (text, regular, bold) => {

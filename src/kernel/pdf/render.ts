@@ -134,8 +134,14 @@ function pdfCanvas(doc: PDFKit.PDFDocument): Canvas {
         for (const run of line.runs) {
           selectFace(doc, run.face);
           const { font } = fonts[run.face];
+          // Khmer, Devanagari and Tamil draw some vowel signs before the consonant they follow in
+          // the text: the run's text in reading order goes with it as ActualText, which copy and
+          // search in Acrobat and poppler read instead of the glyphs' drawing order (pdf.js ignores it).
+          const reordered = !run.face.startsWith('latin');
+          if (reordered) doc.markContent('Span', { actual: run.text });
           // pdfkit puts the baseline at y + ascent; runs of different fonts share the line's baseline.
           doc.fontSize(size).text(run.text, left + run.x, top + line.baseline - (font.ascent / font.unitsPerEm) * size, { lineBreak: false });
+          if (reordered) doc.endMarkedContent();
         }
         top += line.height;
       }

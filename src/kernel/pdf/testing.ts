@@ -3,6 +3,7 @@
  * invoice-like document of any length, as a billing module would build one.
  */
 import zlib from 'node:zlib';
+import { loadFonts, type Face } from './fonts';
 import type { PdfDocumentModel } from './model';
 
 /** A 48×24 PNG (blue and orange squares). */
@@ -105,4 +106,68 @@ export function pdfObjects(buffer: Buffer): Map<number, PdfObject> {
 export function ref(objects: Map<number, PdfObject>, dict: string, key: string): PdfObject | undefined {
   const match = new RegExp(`/${key}\\s*\\[?\\s*(\\d+) 0 R`).exec(dict);
   return match ? objects.get(Number(match[1])) : undefined;
+}
+
+/** fontkit's layout of `text` in a face, in hb-shape's notation (`hb-shape --no-clusters`): glyph name, @x,y offset, +advance, in font units. */
+export function shapeLikeHarfBuzz(face: Face, text: string): string {
+  const run = loadFonts()[face].font.layout(text) as {
+    glyphs: { name: string }[];
+    positions: { xAdvance: number; xOffset: number; yOffset: number }[];
+  };
+  const glyphs = run.glyphs.map((glyph, index) => {
+    const { xAdvance, xOffset, yOffset } = run.positions[index]!;
+    return `${glyph.name}${xOffset || yOffset ? `@${xOffset},${yOffset}` : ''}+${xAdvance}`;
+  });
+  return `[${glyphs.join('|')}]`;
+}
+
+/** The embedded fonts of a PDF: base name → the text content of its ToUnicode map, and whether a font file is embedded. */
+export function embeddedFonts(buffer: Buffer) {
+  const objects = pdfObjects(buffer);
+  const fonts = new Map<string, { toUnicode: string; embedded: boolean }>();
+  for (const object of objects.values()) {
+    const name = /\/Subtype\s*\/Type0[\s\S]*?\/BaseFont\s*\/([^\s/>]+)/.exec(object.dict)?.[1];
+    if (!name) continue;
+    const descendant = ref(objects, object.dict, 'DescendantFonts')!;
+    const descriptor = ref(objects, descendant.dict, 'FontDescriptor')!;
+    const file = ref(objects, descriptor.dict, 'FontFile2');
+    fonts.set(name, {
+      toUnicode: ref(objects, object.dict, 'ToUnicode')?.stream?.toString('latin1') ?? '',
+      // A TrueType font program: sfnt version 1.0 or 'true' (what fontkit's subsetter writes).
+      embedded: [0x00010000, 0x74727565].includes(file?.stream?.readUInt32BE(0) ?? 0),
+    });
+  }
+  return fonts;
+}
+
+const ESCAPES: Record<string, number> = { n: 0x0a, r: 0x0d, t: 0x09, b: 0x08, f: 0x0c };
+
+/** The `/ActualText (…)` strings of a PDF's content streams, decoded (UTF-16BE with a byte order mark, else PDFDocEncoding as Latin-1). */
+export function actualTexts(buffer: Buffer): string[] {
+  const texts: string[] = [];
+  for (const { stream } of pdfObjects(buffer).values()) {
+    const source = stream?.toString('latin1') ?? '';
+    for (let at = source.indexOf('/ActualText ('); at >= 0; at = source.indexOf('/ActualText (', at + 1)) {
+      const bytes: number[] = [];
+      let depth = 0;
+      for (let i = at + '/ActualText ('.length; i < source.length; i++) {
+        const char = source[i]!;
+        if (char === '\\') {
+          const next = source[++i]!;
+          const octal = /^[0-7]{1,3}/.exec(source.slice(i, i + 3))?.[0];
+          if (octal) {
+            bytes.push(parseInt(octal, 8));
+            i += octal.length - 1;
+          } else bytes.push(ESCAPES[next] ?? next.charCodeAt(0));
+          continue;
+        }
+        if (char === '(') depth++;
+        if (char === ')' && depth-- === 0) break;
+        bytes.push(char.charCodeAt(0));
+      }
+      const data = Buffer.from(bytes);
+      texts.push(data[0] === 0xfe && data[1] === 0xff ? data.subarray(2).swap16().toString('utf16le') : data.toString('latin1'));
+    }
+  }
+  return texts;
 }

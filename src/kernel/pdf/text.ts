@@ -1,10 +1,10 @@
 /**
- * Text in any script the fonts cover: split into runs by script (Khmer code points go to Noto Sans
- * Khmer, everything else to Noto Sans), measured, and wrapped into lines. Line breaks fall after
- * spaces, hyphens and slashes, and between Khmer words, which ICU finds with its Khmer dictionary
- * (Khmer writes no spaces between words).
+ * Text in any script the fonts cover: split into runs by script (Khmer, Devanagari and Tamil code
+ * points go to their Noto Sans family, everything else to Noto Sans), measured, and wrapped into
+ * lines. Line breaks fall after spaces, hyphens and slashes, and between Khmer words, which ICU finds
+ * with its Khmer dictionary (Khmer writes no spaces between words).
  */
-import { loadFonts, widthOf, type Face } from './fonts';
+import { faceOf, loadFonts, SCRIPTS, widthOf, type Face, type Script } from './fonts';
 
 export interface Run {
   face: Face;
@@ -27,24 +27,39 @@ export interface TextStyle {
   bold?: boolean;
 }
 
-const isKhmer = (cp: number) => (cp >= 0x1780 && cp <= 0x17ff) || (cp >= 0x19e0 && cp <= 0x19ff);
+/** The Unicode blocks of the scripts other than Latin (Latin's font takes every other code point it has). */
+const BLOCKS: [Script, number, number][] = [
+  ['khmer', 0x1780, 0x17ff], // Khmer
+  ['khmer', 0x19e0, 0x19ff], // Khmer Symbols
+  ['devanagari', 0x0900, 0x097f], // Devanagari
+  ['devanagari', 0xa8e0, 0xa8ff], // Devanagari Extended
+  ['tamil', 0x0b80, 0x0bff], // Tamil
+];
+const scriptOf = (cp: number): Script | undefined => (cp < 0x0900 ? undefined : BLOCKS.find(([, first, last]) => cp >= first && cp <= last)?.[0]);
+const isKhmer = (cp: number) => scriptOf(cp) === 'khmer';
 /** Spaces and zero-width joiners/separators belong to the run they are in rather than to a script. */
 const isNeutral = (cp: number) => cp === 0x20 || cp === 0xa0 || cp === 0x09 || (cp >= 0x200b && cp <= 0x200d) || cp === 0x2060;
+/** The dandas (U+0964, U+0965) end sentences in Devanagari, Tamil and other Indic text: they stay in an Indic run. */
+const isDanda = (cp: number) => cp === 0x0964 || cp === 0x0965;
 
 /** Splits text into runs of one face each (x and width still 0). */
 export function splitRuns(text: string, bold = false): Run[] {
   const fonts = loadFonts();
-  const latin: Face = bold ? 'latin-bold' : 'latin';
-  const khmer: Face = bold ? 'khmer-bold' : 'khmer';
+  const latin = faceOf('latin', bold);
   const runs: Run[] = [];
   let current: Run | undefined;
   for (const char of text) {
     const cp = char.codePointAt(0)!;
+    const script = scriptOf(cp);
     let face: Face;
-    if (current && isNeutral(cp)) face = current.face;
-    else if (isKhmer(cp)) face = khmer;
-    else if (!fonts[latin].font.hasGlyphForCodePoint(cp) && fonts[khmer].font.hasGlyphForCodePoint(cp)) face = khmer;
-    else face = latin;
+    if (current && (isNeutral(cp) || (isDanda(cp) && current.face !== latin && fonts[current.face].font.hasGlyphForCodePoint(cp)))) face = current.face;
+    else if (script) face = faceOf(script, bold);
+    else if (fonts[latin].font.hasGlyphForCodePoint(cp)) face = latin;
+    else {
+      // A code point outside the blocks above that only another family has (Vedic signs…).
+      const other = SCRIPTS.find((s) => fonts[faceOf(s, bold)].font.hasGlyphForCodePoint(cp));
+      face = other ? faceOf(other, bold) : latin;
+    }
     if (current?.face === face) current.text += char;
     else runs.push((current = { face, text: char, x: 0, width: 0 }));
   }
@@ -101,12 +116,18 @@ function makeLine(text: string, style: TextStyle): Line {
   return { runs, width: x, baseline: above * style.size, height: (above + below) * style.size };
 }
 
-/** Cuts a piece wider than the line into grapheme clusters, never after a Khmer COENG (U+17D2). */
+/**
+ * A consonant ending in a Khmer COENG (U+17D2) or a Devanagari virama (U+094D) joins the next one into
+ * a conjunct: no cut there (ICU 74+ keeps such conjuncts in one grapheme cluster already, older ICU does not).
+ */
+const JOINS_NEXT = /[\u17d2\u094d]$/u;
+
+/** Cuts a piece wider than the line into grapheme clusters, never inside a conjunct. */
 function splitLong(piece: string, width: number, style: TextStyle): string[] {
   const out: string[] = [];
   let current = '';
   for (const { segment } of graphemes.segment(piece)) {
-    if (current && !current.endsWith('\u17d2') && measure(current + segment, style) > width) {
+    if (current && !JOINS_NEXT.test(current) && measure(current + segment, style) > width) {
       out.push(current);
       current = '';
     }
@@ -147,11 +168,13 @@ export function wrapText(text: string, width: number, style: TextStyle, wrap = t
 function truncate(text: string, width: number, style: TextStyle): string {
   if (measure(text, style) <= width) return text;
   let kept = '';
+  let whole = ''; // kept, less a consonant waiting for the rest of its conjunct
   for (const { segment } of graphemes.segment(text)) {
     if (measure(`${kept}${segment}…`, style) > width) break;
     kept += segment;
+    if (!JOINS_NEXT.test(kept)) whole = kept;
   }
-  return `${kept.trimEnd()}…`;
+  return `${whole.trimEnd()}…`;
 }
 
 /** The height of a stack of lines. */

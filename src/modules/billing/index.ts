@@ -24,8 +24,13 @@ import { recurringInvoiceService } from './recurring/service';
 import { billingSettingsRoutes } from './settings/routes';
 import { billingSettingsService } from './settings/service';
 
+export interface BillingModuleOptions {
+  /** The payment providers payments and refunds go through (default: `manual` only). */
+  gateways?: PaymentGatewayRegistry;
+}
+
 /** Billing (issue 5): master data, the billing profile, clients, invoices, payments and credit notes. */
-export const billingModule: Module = {
+export const createBillingModule = (options: BillingModuleOptions = {}): Module => ({
   name: 'billing',
   plugin: async (app: FastifyInstance) => {
     const fileType = async (organizationId: string, id: string) => {
@@ -59,14 +64,16 @@ export const billingModule: Module = {
     await app.register(clientRoutes(clients));
     await app.register(clientSummaryRoutes(clients));
     await app.register(invoiceRoutes({ invoices, clients, settings }));
-    // Gateways (Stripe, Razorpay…) register here later; the payment service only looks them up by name.
-    await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: new PaymentGatewayRegistry() })));
+    // Gateways (Stripe, Razorpay…) register in the registry; the payment service only looks them up by name.
+    await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: options.gateways ?? new PaymentGatewayRegistry() })));
     await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices, settings }));
     await registerInvoiceDelivery(app, delivery);
     await app.register(invoiceBulkRoutes({ invoices, delivery }));
     await registerRecurringInvoices(app, recurring);
   },
-};
+});
+
+export const billingModule: Module = createBillingModule();
 
 // What other modules (and the invoices part) may use.
 export { computeTax, convertQuantity, installmentsOf, taxCodeInForce, type SupplyType } from './master-data/index';

@@ -22,6 +22,7 @@ registerMessages({
     'problem.INVALID_STATE_TRANSITION.invoice_void_paid': 'An invoice with payments or credit notes cannot be voided: issue a credit note instead.',
     'problem.INVALID_STATE_TRANSITION.invoice_uncollectible': 'Only an open invoice can be marked uncollectible; this invoice is {status}.',
     'problem.INVALID_STATE_TRANSITION.invoice_send': 'A draft cannot be sent: finalize it first.',
+    'problem.INVALID_STATE_TRANSITION.refund_invoice': 'Invoice {invoice} ({status}) no longer holds what this payment paid on it, so it cannot be reversed; nothing was refunded.',
     'problem.INVALID_STATE_TRANSITION.credit_note': 'Only an open, paid or uncollectible invoice can be credited; this invoice is {status}. Edit a draft; a void invoice owes nothing.',
     'problem.CREDIT_NOTE_NOT_FOUND.title': 'Credit note not found',
     'problem.CREDIT_NOTE_NOT_FOUND.detail': 'No credit note with this id exists in your organization.',

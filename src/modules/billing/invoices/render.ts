@@ -25,7 +25,8 @@ export async function logoBytes(app: FastifyInstance, organizationId: string, fi
 /**
  * Renders an invoice as a PDF (the PDF endpoint, the emailed attachment, the public view link).
  * Reads outside any transaction (embedded database: one connection), so call it before or after one.
- * A draft shows the issuer and the client as they are now; a finalized invoice as they were.
+ * A draft shows the issuer (logo included) and the client as they are now; a finalized invoice as
+ * they were when it was finalized, with the logo frozen then even if the settings' logo changed since.
  */
 export async function renderInvoicePdf(
   app: FastifyInstance,
@@ -35,13 +36,17 @@ export async function renderInvoicePdf(
   pageSize: PageSize = 'A4',
 ): Promise<{ buffer: Buffer; filename: string }> {
   const { database } = app.kernel;
-  const profile = await deps.settings.read(database.db, actor.organizationId);
   let shown = invoice;
   if (invoice.status === 'draft') {
+    const profile = await deps.settings.read(database.db, actor.organizationId);
     const client = await deps.clients.get(database.db, actor, invoice.client_id);
-    shown = { ...invoice, issuer: { name: profile.legal_name, address: profile.address, tax_id: profile.tax_id }, customer: { name: client.name, address: client.billing_address, tax_id: client.tax_id } };
+    shown = {
+      ...invoice,
+      issuer: { name: profile.legal_name, address: profile.address, tax_id: profile.tax_id, logo_file_id: profile.logo_file_id },
+      customer: { name: client.name, address: client.billing_address, tax_id: client.tax_id },
+    };
   }
-  const model = invoicePdfModel(shown, { pageSize, logo: await logoBytes(app, actor.organizationId, profile.logo_file_id) });
+  const model = invoicePdfModel(shown, { pageSize, logo: await logoBytes(app, actor.organizationId, shown.issuer?.logo_file_id) });
   const { buffer } = await app.pdf.render(model);
   const name = (invoice.number ?? `draft-${invoice.id}`).replace(/[^A-Za-z0-9._-]/g, '-');
   return { buffer: Buffer.from(buffer), filename: `${name}.pdf` };

@@ -45,6 +45,10 @@ export const UpdateInvoiceBody = Type.Partial(Type.Object(editable), { ...strict
 export type UpdateInvoiceBody = Static<typeof UpdateInvoiceBody>;
 
 const Party = Type.Object({ name: nullable(Type.String()), address: nullable(Address), tax_id: nullable(Type.String()) }, strict);
+const Issuer = Type.Object(
+  { ...Party.properties, logo_file_id: nullable(Type.String({ description: 'The billing settings’ logo when the invoice was finalized: the one its PDF prints, whatever the logo is now.' })) },
+  strict,
+);
 
 export const InvoiceLine = Type.Object(
   {
@@ -93,7 +97,7 @@ const summaryFields = {
     tax_breakdown: Type.Array(Type.Object({ tax_code_id: Type.String(), tax_code: Type.String(), component: Type.String(), rate: Type.String(), taxable_amount: Type.String(), amount: Type.String() }, strict)),
     hsn_summary: Type.Array(Type.Object({ hsn_sac_code: Type.String(), taxable_amount: Type.String(), components: Type.Record(Type.String(), Type.String()), tax_amount: Type.String() }, strict)),
     installments: Type.Array(Type.Object({ due_date: Type.String(), percentage: Type.String(), amount: Type.String() }, strict)),
-    issuer: nullable(Party),
+    issuer: nullable(Issuer),
     customer: nullable(Party),
     void_reason: nullable(Type.String()),
     finalized_at: nullable(Instant),

@@ -80,7 +80,7 @@ export function presentSummary(row: Row): InvoiceSummary {
     tax_breakdown: row.taxBreakdown,
     hsn_summary: row.hsnSummary,
     installments: row.installments,
-    issuer: row.issuer ? { name: row.issuer.name, address: row.issuer.address, tax_id: row.issuer.tax_id } : null,
+    issuer: row.issuer ? { name: row.issuer.name, address: row.issuer.address, tax_id: row.issuer.tax_id, logo_file_id: row.issuer.logo_file_id ?? null } : null,
     customer: row.customer ? { name: row.customer.name, address: row.customer.address, tax_id: row.customer.tax_id } : null,
     void_reason: row.voidReason,
     finalized_at: iso(row.finalizedAt),

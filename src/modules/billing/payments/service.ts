@@ -5,7 +5,7 @@ import type { Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate } from '../../../kernel/http/pagination';
-import { notFound, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
+import { invalidStateTransition, notFound, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { ClientService } from '../clients/service';
 import type { InvoiceService } from '../invoices/service';
@@ -33,6 +33,8 @@ export interface PaymentServiceDeps {
 
 /** Invoice statuses that take payments: open ones, and uncollectible ones (a late payment is still welcome). */
 const PAYABLE = new Set<InvoiceRow['status']>(['open', 'uncollectible']);
+/** Invoice statuses a payment's allocation can be reversed on (a paid invoice opens again). */
+const REVERSIBLE = new Set<InvoiceRow['status']>(['open', 'paid', 'uncollectible']);
 
 interface AllocationPlan {
   field: string;
@@ -40,6 +42,17 @@ interface AllocationPlan {
   amount: Dec;
   /** Early-payment discount granted with this allocation (it settles the invoice within the terms' window). */
   discount?: Dec;
+}
+
+/** Rows grouped by a key, each group in the rows' order: one pass instead of a filter per group. */
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
+  return groups;
 }
 
 const scoped = (actor: Actor, id: string) => and(eq(payments.organizationId, actor.organizationId), eq(payments.id, id));
@@ -110,13 +123,9 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     // One after the other: a transaction is one connection.
     const allocations = await executor.select().from(paymentAllocations).where(inArray(paymentAllocations.paymentId, ids)).orderBy(asc(paymentAllocations.createdAt), asc(paymentAllocations.id));
     const refunds = await executor.select().from(paymentRefunds).where(inArray(paymentRefunds.paymentId, ids)).orderBy(asc(paymentRefunds.createdAt), asc(paymentRefunds.id));
-    return rows.map((row) =>
-      presentPayment(
-        row,
-        allocations.filter((a) => a.paymentId === row.id),
-        refunds.filter((r) => r.paymentId === row.id),
-      ),
-    );
+    const allocationsOf = groupBy(allocations, (a) => a.paymentId);
+    const refundsOf = groupBy(refunds, (r) => r.paymentId);
+    return rows.map((row) => presentPayment(row, allocationsOf.get(row.id) ?? [], refundsOf.get(row.id) ?? []));
   }
 
   async function presentOne(executor: Executor, row: Row): Promise<Payment> {
@@ -177,12 +186,15 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     }
   }
 
-  /** Writes checked allocations: the rows, and each invoice's amount paid (status `paid` once nothing remains). */
+  /** Writes checked allocations: the rows (one insert), and each invoice's amount paid (status `paid` once nothing remains). */
   async function allocate(tx: Executor, origin: RequestOrigin, actor: Actor, paymentId: string, plans: AllocationPlan[], locked: Map<string, InvoiceRow>) {
+    if (plans.length === 0) return;
     const now = kernel.now();
+    await tx
+      .insert(paymentAllocations)
+      .values(plans.map((plan) => ({ id: newId('pal'), organizationId: actor.organizationId, paymentId, invoiceId: plan.invoiceId, amount: plan.amount.toFixed(), createdBy: actor.id, createdAt: now })));
     for (const plan of plans) {
       const invoice = locked.get(plan.invoiceId)!;
-      await tx.insert(paymentAllocations).values({ id: newId('pal'), organizationId: actor.organizationId, paymentId, invoiceId: invoice.id, amount: plan.amount.toFixed(), createdBy: actor.id, createdAt: now });
       const paid = new Dec(invoice.amountPaid).plus(plan.amount);
       const discountTaken = new Dec(invoice.discountTaken).plus(plan.discount ?? 0);
       const settled = !amountRemaining({ ...invoice, amountPaid: paid.toFixed(), discountTaken: discountTaken.toFixed() }).greaterThan(0);
@@ -297,6 +309,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
 
       // Allocation rows, newest first; they change only under the payment's lock, which we hold.
       const rows = await tx.select().from(paymentAllocations).where(eq(paymentAllocations.paymentId, id)).orderBy(desc(paymentAllocations.createdAt), desc(paymentAllocations.id));
+      const rowsOf = groupBy(rows, (a) => a.invoiceId);
       const net = (a: AllocationRow) => new Dec(a.amount).minus(a.refundedAmount);
       const unapplied = new Dec(current.unappliedAmount);
       const reversals = new Map<string, Dec>(); // invoice → amount reversed
@@ -304,7 +317,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       if (body.allocations !== undefined) {
         const plans = parseAllocations(body.allocations, currency, errors);
         for (const plan of plans) {
-          const available = rows.filter((a) => a.invoiceId === plan.invoiceId).reduce((total, a) => total.plus(net(a)), new Dec(0));
+          const available = (rowsOf.get(plan.invoiceId) ?? []).reduce((total, a) => total.plus(net(a)), new Dec(0));
           if (plan.amount.greaterThan(available)) errors.push({ field: `${plan.field}.amount`, message: `is more than the ${formatMoney(available, currency)} ${currency} of this payment applied to that invoice` });
           reversals.set(plan.invoiceId, plan.amount);
         }
@@ -324,18 +337,29 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
         }
       }
       if (errors.length > 0) throw validationFailed(errors);
-
       const gateway = deps.gateways.get(current.provider);
       if (!gateway) throw new ProblemError(422, 'PAYMENT_PROVIDER_UNAVAILABLE', { params: { provider: current.provider } });
+
+      // Everything the refund changes is locked and checked before the provider is asked: once it
+      // has given the money back, nothing here refuses. The invoices are locked in id order, as
+      // payments lock them, and must still hold what this payment put on them.
+      const locked = await lockInvoices(tx, actor, [...reversals.keys()]);
+      for (const [invoiceId, total] of reversals) {
+        const invoice = locked.get(invoiceId);
+        if (!invoice || !REVERSIBLE.has(invoice.status) || new Dec(invoice.amountPaid).lessThan(total)) {
+          throw invalidStateTransition('problem.INVALID_STATE_TRANSITION.refund_invoice', { invoice: invoice?.number ?? invoiceId, status: invoice?.status ?? 'missing' });
+        }
+      }
+
+      // The provider is called last, for a refund that is valid; if it throws, nothing was written.
       const refundId = newId('rfd');
       const result = await gateway.refund({ organizationId: actor.organizationId, paymentId: id, refundId, providerReference: current.providerReference, amount, currency, reason: body.reason.trim() });
 
       const now = kernel.now();
-      const locked = await lockInvoices(tx, actor, [...reversals.keys()]);
       const reversedEntries: RefundAllocation[] = [];
       for (const [invoiceId, total] of reversals) {
         let rest = total;
-        for (const a of rows.filter((r) => r.invoiceId === invoiceId)) {
+        for (const a of rowsOf.get(invoiceId) ?? []) {
           if (rest.isZero()) break;
           const take = Dec.min(net(a), rest);
           if (take.isZero()) continue;
