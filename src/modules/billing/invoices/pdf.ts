@@ -6,7 +6,7 @@ import type { Invoice } from './schemas';
 const addressLines = (address: Address | null) =>
   address ? [address.line1, address.line2, [address.postal_code, address.city].filter(Boolean).join(' '), [address.state, address.country].filter(Boolean).join(', ')].filter((l): l is string => Boolean(l)) : [];
 
-type Party = Invoice['issuer'];
+type Party = Invoice['customer'];
 type Line = Pick<Invoice['lines'][number], 'description' | 'hsn_sac_code' | 'quantity' | 'unit_price' | 'discount_percent' | 'tax_amount' | 'taxable_amount'>;
 /** The computed figures invoices and credit notes share (the API's formatted strings). */
 type Computed = Pick<Invoice, 'currency' | 'subtotal' | 'discount_total' | 'tax_breakdown' | 'hsn_summary'> & { lines: Line[] };
