@@ -9,12 +9,14 @@ import { call, createBillingWorld, type BillingWorld } from './harness';
  * A card provider for these tests, registered through the gateway registry: it takes payments,
  * records every refund it is asked for, and refuses refunds while `failure` is set.
  */
-const card = {
-  name: 'test-card',
-  refunds: [] as GatewayRefundRequest[],
-  failure: undefined as Error | undefined,
+const card: PaymentGateway & {
+  refunds: GatewayRefundRequest[];
+  failure?: Error;
   /** Runs while the provider is being asked (the refund's transaction is open). */
-  during: undefined as ((request: GatewayRefundRequest) => Promise<void>) | undefined,
+  during?: (request: GatewayRefundRequest) => Promise<void>;
+} = {
+  name: 'test-card',
+  refunds: [],
   async createPayment(request) {
     return { providerReference: `ch_${request.paymentId}` };
   },
@@ -24,7 +26,7 @@ const card = {
     if (card.failure) throw card.failure;
     return { providerReference: `re_${request.refundId}` };
   },
-} satisfies PaymentGateway & Record<string, unknown>;
+};
 const gateways = new PaymentGatewayRegistry();
 gateways.register(card);
 
