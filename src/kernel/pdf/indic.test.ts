@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadFonts } from './fonts';
 import { renderPdf } from './render';
@@ -47,15 +46,6 @@ const TAMIL: [text: string, regular: string, bold: string][] = [
 const HINDI = 'हिन्दी मराठी क्षत्रिय श्री प्रधान कृष्ण भुगतान कुल राशि ₹1,234.56। धन्यवाद';
 const MARATHI_BOLD = 'बीजक संख्या: INV-7 — महाराष्ट्र';
 const TAMIL_TEXT = 'தமிழ் சென்னை நன்றி மொத்தம்';
-
-function hasPdftotext(): boolean {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Devanagari and Tamil', () => {
   it.each(DEVANAGARI)('shapes Devanagari %s exactly as HarfBuzz does, regular and bold', (text, regular, bold) => {
@@ -135,14 +125,6 @@ describe('Devanagari and Tamil', () => {
     // Each Indic run carries its text in logical order as ActualText, which Acrobat and poppler extract instead.
     const actual = actualTexts(buffer);
     expect(actual).toEqual(['हिन्दी मराठी क्षत्रिय श्री प्रधान कृष्ण भुगतान कुल राशि ', '। धन्यवाद', 'बीजक संख्या', 'महाराष्ट्र', 'विवरण', 'राशि', TAMIL_TEXT]);
-  });
-
-  it.runIf(hasPdftotext())('extracts Hindi and Tamil in logical order with poppler (pdftotext, when installed)', async () => {
-    const model = sampleDocument(0);
-    model.blocks = [{ type: 'paragraph', text: HINDI }, { type: 'paragraph', text: TAMIL_TEXT }];
-    const { buffer } = await renderPdf(model, { now });
-    const text = execFileSync('pdftotext', ['-raw', '-', '-'], { input: buffer }).toString('utf8');
-    for (const word of ['हिन्दी', 'क्षत्रिय', 'श्री', 'कृष्ण', 'राशि', 'धन्यवाद', 'சென்னை', 'மொத்தம்']) expect(text).toContain(word);
   });
 
   it('embeds no Indic font in a document without Indic text', async () => {
