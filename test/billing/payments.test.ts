@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProblemError } from '../../src/kernel/http/problem';
 import { PaymentGatewayRegistry, type GatewayRefundRequest, type PaymentGateway } from '../../src/modules/billing/payments/gateway';
+import { onPostgres } from '../support/database';
 import { eventTypes } from '../support/identity';
 import { call, createBillingWorld, type BillingWorld } from './harness';
 
@@ -250,3 +251,143 @@ describe('refunds through a provider', () => {
   });
 });
 
+describe('refusals change nothing', () => {
+  it('refuses an allocation above the amount remaining (422 naming the field)', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    await pay({ client_id: acme, amount: '70.00', allocations: [{ invoice_id: inv.id, amount: '70.00' }] });
+    const before = await paymentCount();
+    const response = await pay({ client_id: acme, amount: '40.00', allocations: [{ invoice_id: inv.id, amount: '30.01' }] });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors).toEqual([{ field: 'allocations[0].amount', message: expect.stringContaining('30.00') }]);
+    expect(await paymentCount()).toBe(before);
+    expect(await invoice(inv.id)).toMatchObject({ amount_paid: '70.00', amount_remaining: '30.00' });
+  });
+
+  it.each([
+    ['a sum of allocations above the amount', { amount: '10.00', allocations: 'x:20.00' }, 'allocations'],
+    ['more decimals than the currency has', { amount: '10.001' }, 'amount'],
+    ['a zero amount', { amount: '0' }, 'amount'],
+    ['an unknown provider', { amount: '10.00', provider: 'stripe' }, 'provider'],
+    ['an unknown currency', { amount: '10.00', currency: 'XYZ' }, 'currency'],
+  ])('refuses %s', async (_label, body, field) => {
+    const inv = await openInvoice(acme, '100.00');
+    const { allocations, ...rest } = body as { allocations?: string };
+    const before = await paymentCount();
+    const response = await pay({ client_id: acme, ...rest, ...(allocations ? { allocations: [{ invoice_id: inv.id, amount: allocations.split(':')[1] }] } : {}) });
+    expect(response.statusCode, response.body).toBe(422);
+    expect(response.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await paymentCount()).toBe(before);
+  });
+
+  it('refuses an invoice in another currency than the payment', async () => {
+    const inv = await openInvoice(globex, '100.00', world.adminA, { exchange_rate: '83.25' });
+    const before = await paymentCount();
+    const response = await pay({ client_id: globex, amount: '100.00', currency: 'INR', allocations: [{ invoice_id: inv.id, amount: '100.00' }] });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors[0]).toMatchObject({ field: 'allocations[0].invoice_id', message: expect.stringContaining('USD') });
+    expect(await paymentCount()).toBe(before);
+    expect((await pay({ client_id: globex, amount: '100.00', currency: 'usd', allocations: [{ invoice_id: inv.id, amount: '100.00' }] })).statusCode).toBe(201);
+  });
+
+  it('refuses another client’s invoice and a draft', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    const response = await pay({ client_id: sharma, amount: '10.00', allocations: [{ invoice_id: inv.id, amount: '10.00' }] });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors[0].message).toContain('another client');
+    const draft = await created('/invoices', { client_id: acme, lines: [{ description: 'Draft', quantity: 1, unit_price: 10 }] });
+    const toDraft = await pay({ client_id: acme, amount: '10.00', allocations: [{ invoice_id: draft.id, amount: '10.00' }] });
+    expect(toDraft.statusCode).toBe(422);
+    expect(toDraft.json().errors[0].message).toContain('draft');
+  });
+
+  it('keeps payments to their organization', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    const payment = (await pay({ client_id: acme, amount: '120.00', allocations: [{ invoice_id: inv.id, amount: '10.00' }] })).json();
+    const before = await paymentCount();
+    const theirClient = await pay({ client_id: acme, amount: '10.00' }, world.adminB);
+    expect(theirClient.statusCode).toBe(422);
+    expect(theirClient.json().errors[0].field).toBe('client_id');
+    const ourInvoice = await pay({ client_id: otherClient, amount: '10.00', allocations: [{ invoice_id: inv.id, amount: '10.00' }] }, world.adminB);
+    expect(ourInvoice.statusCode).toBe(422);
+    expect(ourInvoice.json().errors[0]).toMatchObject({ field: 'allocations[0].invoice_id', message: 'no such invoice in this organization' });
+    for (const [method, url, body] of [
+      ['GET', `/api/v1/payments/${payment.id}`, undefined],
+      ['POST', `/api/v1/payments/${payment.id}/refunds`, { amount: '1.00', reason: 'not mine' }],
+      ['POST', `/api/v1/payments/${payment.id}/allocations`, { allocations: [{ invoice_id: inv.id, amount: '1.00' }] }],
+      ['GET', `/api/v1/clients/${acme}/credit`, undefined],
+    ] as const) {
+      expect((await call(world.app, world.adminB, method, url, body)).statusCode).toBe(404);
+    }
+    expect((await get('/payments', world.adminB)).json().items).toEqual([]);
+    expect(await paymentCount()).toBe(before);
+    expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ amount_refunded: '0.00', amount_unapplied: '110.00', version: 1 });
+    expect(await invoice(inv.id)).toMatchObject({ amount_paid: '10.00' });
+  });
+
+  it('checks permissions: users read, managers record, administrators refund', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    expect((await pay({ client_id: acme, amount: '10.00' }, world.userA)).statusCode).toBe(403);
+    expect((await get('/payments', world.userA)).statusCode).toBe(200);
+    const payment = await pay({ client_id: acme, amount: '10.00', allocations: [{ invoice_id: inv.id, amount: '10.00' }] }, world.managerA);
+    expect(payment.statusCode, payment.body).toBe(201);
+    expect((await post(`/payments/${payment.json().id}/refunds`, { amount: '1.00', reason: 'manager tries' }, world.managerA)).statusCode).toBe(403);
+    expect((await post(`/payments/${payment.json().id}/refunds`, { amount: '1.00', reason: 'user tries' }, world.userA)).statusCode).toBe(403);
+  });
+
+  it('refuses to void an invoice once something is paid (409)', async () => {
+    const inv = await openInvoice(acme, '100.00');
+    await pay({ client_id: acme, amount: '1.00', allocations: [{ invoice_id: inv.id, amount: '1.00' }] });
+    const response = await post(`/invoices/${inv.id}/void`, { reason: 'Changed my mind' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe('INVALID_STATE_TRANSITION');
+  });
+
+  it('replays a POST with the same Idempotency-Key instead of recording twice', async () => {
+    const before = await paymentCount();
+    const headers = { 'idempotency-key': 'pay-once-123' };
+    const first = await pay({ client_id: sharma, amount: '5.00' }, world.adminA, headers);
+    const second = await pay({ client_id: sharma, amount: '5.00' }, world.adminA, headers);
+    expect(first.statusCode).toBe(201);
+    expect(second.json().id).toBe(first.json().id);
+    expect(await paymentCount()).toBe(before + 1);
+  });
+});
+
+describe('concurrency', () => {
+  it(`never overpays an invoice under parallel payments (${onPostgres ? 'PostgreSQL: real race' : 'PGlite: serialized'})`, async () => {
+    const inv = await openInvoice(acme, '100.00');
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => pay({ client_id: acme, amount: '30.00', reference: `RACE-${i}`, allocations: [{ invoice_id: inv.id, amount: '30.00' }] })));
+    const statuses = responses.map((r) => r.statusCode).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(7);
+    expect(await invoice(inv.id)).toMatchObject({ amount_paid: '90.00', amount_remaining: '10.00', status: 'open' });
+
+    const whole = await openInvoice(acme, '100.00');
+    const racers = await Promise.all(Array.from({ length: 6 }, () => pay({ client_id: acme, amount: '100.00', allocations: [{ invoice_id: whole.id, amount: '100.00' }] })));
+    expect(racers.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(await invoice(whole.id)).toMatchObject({ amount_paid: '100.00', status: 'paid' });
+    const allocations = (await get(`/payments?invoice_id=${whole.id}&limit=100`)).json().items;
+    expect(allocations).toHaveLength(1);
+  });
+});
+
+describe('listing', () => {
+  it('filters by invoice, client, method and date range, in keyset pages', async () => {
+    const client = (await created('/clients', { name: 'Lister', currency: 'INR', billing_address: india('KA') })).id;
+    const inv = await openInvoice(client, '100.00');
+    const ids: string[] = [];
+    for (const [i, method] of (['cash', 'cheque', 'cash'] as const).entries()) {
+      ids.push((await pay({ client_id: client, amount: '10.00', method, date: `2026-05-0${i + 1}`, allocations: [{ invoice_id: inv.id, amount: '10.00' }] })).json().id);
+    }
+    const list = async (query: string) => (await get(`/payments?${query}`)).json().items.map((p: { id: string }) => p.id);
+    expect(await list(`invoice_id=${inv.id}&sort=created_at`)).toEqual(ids);
+    expect(await list(`client_id=${client}&method=cash&sort=date`)).toEqual([ids[0], ids[2]]);
+    expect(await list(`client_id=${client}&paid_after=2026-05-02&paid_before=2026-05-02`)).toEqual([ids[1]]);
+    const first = (await get(`/payments?client_id=${client}&limit=2&sort=-date`)).json();
+    expect(first.items.map((p: { id: string }) => p.id)).toEqual([ids[2], ids[1]]);
+    expect(first.has_more).toBe(true);
+    const second = (await get(`/payments?client_id=${client}&limit=2&sort=-date&cursor=${first.next_cursor}`)).json();
+    expect(second.items.map((p: { id: string }) => p.id)).toEqual([ids[0]]);
+    expect((await get('/payments?bogus=1')).statusCode).toBe(400);
+  });
+});

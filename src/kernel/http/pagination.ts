@@ -1,4 +1,4 @@
-import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import { and, asc, count, desc, getTableColumns, getTableName, is, SQL, sql } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';

@@ -66,7 +66,7 @@ export const createBillingModule = (options: BillingModuleOptions = {}): Module 
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register in the registry; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: options.gateways ?? new PaymentGatewayRegistry() })));
-    await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices, settings }));
+    await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices }));
     await registerInvoiceDelivery(app, delivery);
     await app.register(invoiceBulkRoutes({ invoices, delivery }));
     await registerRecurringInvoices(app, recurring);

@@ -3,7 +3,7 @@ import type { Module } from '../../app';
 import { recordAudit, originOf } from '../../kernel/audit/audit';
 import { bootstrapAdmin } from './bootstrap';
 import { organizationContacts } from './contacts';
-import { createIdentityContext, type Mailer } from './context';
+import { createIdentityContext } from './context';
 import './mail-templates';
 import './messages';
 import { authRoutes } from './routes-auth';

@@ -5,7 +5,6 @@ import { billToBlock, hsnSummaryBlocks, linesTable, partyText, taxedTotalsRows }
 import { logoBytes } from '../invoices/render';
 import type { Invoice } from '../invoices/schemas';
 import { Dec } from '../money';
-import type { BillingSettingsService } from '../settings/service';
 import type { CreditNote } from './schemas';
 
 /** "order_change" → "Order change". */
@@ -58,9 +57,11 @@ export function creditNotePdfModel(creditNote: CreditNote, invoice: Invoice, opt
   };
 }
 
-/** Renders a credit note; reads outside any transaction (embedded database: one connection). */
-export async function renderCreditNotePdf(app: FastifyInstance, settings: BillingSettingsService, actor: Actor, creditNote: CreditNote, invoice: Invoice, pageSize: PageSize = 'A4') {
-  const profile = await settings.read(app.kernel.database.db, actor.organizationId);
-  const { buffer } = await app.pdf.render(creditNotePdfModel(creditNote, invoice, { pageSize, logo: await logoBytes(app, actor.organizationId, profile.logo_file_id) }));
+/**
+ * Renders a credit note with the issuer and logo frozen on the (finalized) invoice it credits;
+ * reads outside any transaction (embedded database: one connection).
+ */
+export async function renderCreditNotePdf(app: FastifyInstance, actor: Actor, creditNote: CreditNote, invoice: Invoice, pageSize: PageSize = 'A4') {
+  const { buffer } = await app.pdf.render(creditNotePdfModel(creditNote, invoice, { pageSize, logo: await logoBytes(app, actor.organizationId, invoice.issuer?.logo_file_id) }));
   return { buffer: Buffer.from(buffer), filename: `${creditNote.number.replace(/[^A-Za-z0-9._-]/g, '-')}.pdf` };
 }

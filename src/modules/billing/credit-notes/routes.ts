@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { originOf } from '../../../kernel/audit/audit';
 import { InvoiceParams, PdfQuery } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
-import type { BillingSettingsService } from '../settings/service';
 import { renderCreditNotePdf } from './pdf';
 import { CreateCreditNoteBody, CreditNote, CreditNotePage, CreditNoteParams, ListCreditNotesQuery } from './schemas';
 import type { CreditNoteService } from './service';
@@ -10,11 +9,10 @@ import type { CreditNoteService } from './service';
 export interface CreditNoteRouteDeps {
   creditNotes: CreditNoteService;
   invoices: InvoiceService;
-  settings: BillingSettingsService;
 }
 
 /** Credit notes: POST /invoices/{id}/credit-notes and /credit-notes. */
-export function creditNoteRoutes({ creditNotes, invoices, settings }: CreditNoteRouteDeps): FastifyPluginAsyncTypebox {
+export function creditNoteRoutes({ creditNotes, invoices }: CreditNoteRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { database } = app.kernel;
     const tags = ['credit notes'];
@@ -45,7 +43,7 @@ export function creditNoteRoutes({ creditNotes, invoices, settings }: CreditNote
         const actor = request.actor!;
         const creditNote = await creditNotes.get(database.db, actor, request.params.id);
         const invoice = await invoices.get(database.db, actor, creditNote.invoice_id);
-        const { buffer, filename } = await renderCreditNotePdf(app, settings, actor, creditNote, invoice, request.query.page_size);
+        const { buffer, filename } = await renderCreditNotePdf(app, actor, creditNote, invoice, request.query.page_size);
         return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
       },
     );

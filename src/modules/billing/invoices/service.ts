@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, ilike, inArray, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { hasPermission } from '../../../kernel/access/permissions';
 import { recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
@@ -6,7 +6,6 @@ import type { Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { assertVersion } from '../../../kernel/http/etag';
-import { paginate } from '../../../kernel/http/pagination';
 import { invalidStateTransition, ProblemError, validationFailed, type FieldError } from '../../../kernel/http/problem';
 import type { Kernel } from '../../../kernel/kernel';
 import type { Address } from '../addresses';
