@@ -6,7 +6,6 @@ import { clientRoutes } from './clients/routes';
 import { clientService } from './clients/service';
 import { creditNoteRoutes } from './credit-notes/routes';
 import { creditNoteService } from './credit-notes/service';
-import { creditNoteLines } from './credit-notes/tables';
 import { registerInvoiceDelivery } from './delivery/index';
 import { invoiceDeliveryService } from './delivery/service';
 import { invoiceBulkRoutes } from './invoices/bulk';
@@ -14,7 +13,7 @@ import { exchangeRateRoutes } from './exchange-rates/routes';
 import { exchangeRateService } from './exchange-rates/service';
 import { invoiceRoutes } from './invoices/routes';
 import { invoiceService } from './invoices/service';
-import { masterDataRoutes, paymentTermsExist, referencedIn, type MasterDataReferrers } from './master-data/index';
+import { masterDataRoutes, paymentTermsExist, type MasterDataReferrers } from './master-data/index';
 import './messages';
 import { PaymentGatewayRegistry } from './payments/gateway';
 import { paymentRoutes } from './payments/routes';
@@ -46,14 +45,14 @@ export const createBillingModule = (options: BillingModuleOptions = {}): Module 
     const rates = exchangeRateService(app.kernel, { settings });
     const invoices = invoiceService(app.kernel, { clients, settings, recordedRate: rates.rateOn });
     const delivery = invoiceDeliveryService(app, { invoices, clients, settings });
+    const creditNotes = creditNoteService(app.kernel, { invoices, settings });
     const recurring = recurringInvoiceService(app.kernel, { invoices, clients, delivery, log: app.log });
     // Master data cannot be deleted while any of these still names it (409 …_IN_USE, `used_by` the key).
     const referrers: MasterDataReferrers = {
       paymentTerms: { clients: clients.usesPaymentTerms, invoices: invoices.usesPaymentTerms, recurring_invoices: recurring.usesPaymentTerms, billing_settings: settings.usesPaymentTerms },
       taxCodes: {
         invoices: invoices.usesTaxCode,
-        // A query of credit-notes/'s table, kept here while that folder is being reworked: it moves into the credit notes' service.
-        credit_notes: referencedIn(creditNoteLines, creditNoteLines, creditNoteLines.taxCodeId),
+        credit_notes: creditNotes.usesTaxCode,
         recurring_invoices: recurring.usesTaxCode,
       },
       units: { invoices: invoices.usesUnit, recurring_invoices: recurring.usesUnit },
@@ -66,7 +65,7 @@ export const createBillingModule = (options: BillingModuleOptions = {}): Module 
     await app.register(invoiceRoutes({ invoices, clients, settings }));
     // Gateways (Stripe, Razorpay…) register in the registry; the payment service only looks them up by name.
     await app.register(paymentRoutes(paymentService(app.kernel, { clients, invoices, gateways: options.gateways ?? new PaymentGatewayRegistry() })));
-    await app.register(creditNoteRoutes({ creditNotes: creditNoteService(app.kernel, { invoices, settings }), invoices }));
+    await app.register(creditNoteRoutes({ creditNotes, invoices }));
     await registerInvoiceDelivery(app, delivery);
     await app.register(invoiceBulkRoutes({ invoices, delivery }));
     await registerRecurringInvoices(app, recurring);

@@ -26,6 +26,7 @@ export const clients = pgTable(
   (t) => [
     index('clients_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     index('clients_org_name_idx').on(t.organizationId, t.name, t.id),
+    index('clients_payment_terms_idx').on(t.paymentTermsId).where(sql`${t.paymentTermsId} IS NOT NULL`),
     // One client per tax registration: a second one is almost always an accidental duplicate.
     uniqueIndex('clients_org_tax_id_idx').on(t.organizationId, t.taxId).where(sql`${t.taxId} IS NOT NULL`),
   ],

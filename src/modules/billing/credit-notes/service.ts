@@ -13,6 +13,7 @@ import { amountRemaining } from '../invoices/balance';
 import { nextNumber } from '../invoices/sequences';
 import { presentLine, type InvoiceService } from '../invoices/service';
 import { invoices } from '../invoices/tables';
+import { referencedIn } from '../master-data/index';
 import { documentTotals, lineAmounts, storedLine, type LineInput as TotalsLine } from '../invoices/totals';
 import { Dec, formatMoney, isFieldError, parseAmount } from '../money';
 import { payments } from '../payments/tables';
@@ -99,6 +100,9 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
 
   return {
     present,
+
+    /** Whether a credit note line names the tax code (master data refuses to delete it meanwhile). */
+    usesTaxCode: referencedIn(creditNoteLines, creditNoteLines, creditNoteLines.taxCodeId),
 
     /** Issues a credit note on an open, paid or uncollectible invoice (locked for the transaction). */
     async create(tx: Executor, origin: RequestOrigin, actor: Actor, invoiceId: string, body: CreateCreditNoteBody, locale: Locale = 'en'): Promise<CreditNote> {

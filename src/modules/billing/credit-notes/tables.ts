@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { idColumn } from '../../../kernel/db/columns';
 import { documentLineColumns, type HsnSummaryEntry, type TaxBreakdownEntry } from '../invoices/tables';
@@ -59,5 +60,5 @@ export const creditNoteLines = pgTable(
     invoiceLineId: text('invoice_line_id'),
     ...documentLineColumns(),
   },
-  (t) => [index('credit_note_lines_note_idx').on(t.creditNoteId, t.position)],
+  (t) => [index('credit_note_lines_note_idx').on(t.creditNoteId, t.position), index('credit_note_lines_tax_code_idx').on(t.taxCodeId).where(sql`${t.taxCodeId} IS NOT NULL`)],
 );

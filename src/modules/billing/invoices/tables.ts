@@ -87,6 +87,8 @@ export const invoices = pgTable(
     index('invoices_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     index('invoices_org_status_created_idx').on(t.organizationId, t.status, t.createdAt, t.id),
     index('invoices_org_client_idx').on(t.organizationId, t.clientId, t.createdAt),
+    // Master data in use (deleting payment terms looks for a referrer while holding the terms' lock).
+    index('invoices_payment_terms_idx').on(t.paymentTermsId).where(sql`${t.paymentTermsId} IS NOT NULL`),
     uniqueIndex('invoices_org_number_idx').on(t.organizationId, t.number).where(sql`${t.number} IS NOT NULL`),
   ],
 );
@@ -118,7 +120,11 @@ export const invoiceLines = pgTable(
     unitId: text('unit_id'),
     ...documentLineColumns(),
   },
-  (t) => [index('invoice_lines_invoice_idx').on(t.invoiceId, t.position)],
+  (t) => [
+    index('invoice_lines_invoice_idx').on(t.invoiceId, t.position),
+    index('invoice_lines_tax_code_idx').on(t.taxCodeId).where(sql`${t.taxCodeId} IS NOT NULL`),
+    index('invoice_lines_unit_idx').on(t.unitId).where(sql`${t.unitId} IS NOT NULL`),
+  ],
 );
 
 /**
