@@ -1,3 +1,4 @@
+import { escapeLike } from '../db/like';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { and, eq, gte, like, lt } from 'drizzle-orm';
@@ -27,8 +28,6 @@ const ListEventsQuery = listQuerySchema(
   '-created_at',
 );
 type ListEventsQuery = Static<typeof ListEventsQuery>;
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** GET /api/v1/events: the organization's domain events of the last 30 days. */
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,3 +1,4 @@
+import { escapeLike } from '../../kernel/db/like';
 import { and, count, eq, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { recordAudit, type RequestOrigin } from '../../kernel/audit/audit';
 import type { Actor } from '../../kernel/auth/actor';
@@ -58,7 +59,7 @@ export interface ListUsersQuery extends PageParams {
 }
 
 export async function listUsers(ctx: IdentityContext, actor: Actor, query: ListUsersQuery) {
-  const q = query.q?.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const q = query.q === undefined ? undefined : escapeLike(query.q);
   const page = await paginate({
     executor: ctx.kernel.database.db,
     table: users,

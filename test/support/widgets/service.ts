@@ -1,3 +1,4 @@
+import { escapeLike } from '../../../src/kernel/db/like';
 import { and, eq, ilike, sql } from 'drizzle-orm';
 import type { Actor } from '../../../src/kernel/auth/actor';
 import type { Executor } from '../../../src/kernel/db/database';
@@ -20,8 +21,6 @@ const present = (row: Row): Widget => ({
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
 });
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The shape every module service follows: (executor, actor, input), tenant-scoped, no HTTP. */
 export function widgetService(kernel: Kernel) {

@@ -1,3 +1,4 @@
+import { escapeLike } from '../../../kernel/db/like';
 import { and, asc, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
@@ -136,7 +137,6 @@ export function checkClient(input: ClientInput): ClientValues {
   };
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Every word of `q` must appear somewhere in the client or one of its contacts. */
 function searchCondition(q: string): SQL {

@@ -1,3 +1,4 @@
+import { escapeLike } from '../../../kernel/db/like';
 import { and, eq, gte, ilike, lte, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
@@ -47,7 +48,7 @@ const LIST_COLUMNS = { item: LIST_ITEM, createdAt: t.createdAt, issueDate: t.iss
 
 /** GET /invoices: the caller's organization's invoices, filtered, newest first by default; items as JSON text. */
 export async function listInvoices(executor: Executor, actor: Actor, query: ListInvoicesQuery, cursors: CursorCodec) {
-  const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = query.q ? `%${escapeLike(query.q)}%` : null;
   const page = await paginate({
     executor,
     table: t,

@@ -1,3 +1,4 @@
+import { escapeLike } from '../../../kernel/db/like';
 import { and, asc, eq, inArray, like, max, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
 import { newId } from '../../../kernel/db/ids';
@@ -7,7 +8,7 @@ import { conflict, ProblemError } from '../../../kernel/http/problem';
 import { translate } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { loaderOf } from '../rows';
-import { Checks, escapeLike, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller } from './common';
+import { Checks, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller } from './common';
 import type { Category, CreateCategory, ListCategoriesQuery, UpdateCategory } from './categories.schemas';
 import { billingCategories as t } from './tables';
 import { keepTaxCodes } from './tax-codes.service';

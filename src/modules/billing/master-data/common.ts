@@ -1,3 +1,4 @@
+import { escapeLike } from '../../../kernel/db/like';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -154,7 +155,6 @@ export async function keepRows<Row>(tx: Executor, table: PgTable, columns: { id:
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** `q` (API.md) or `search` (seed 000) as a case-insensitive substring of any of the columns. */
 export function textFilter(query: { q?: string; search?: string }, columns: AnyPgColumn[]): SQL | undefined {
