@@ -15,7 +15,6 @@ import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
 import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, type SupplyType } from '../master-data/index';
-import { billingUnits } from '../master-data/tables';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import { loaderOf } from '../rows';
 import type { BillingSettings } from '../settings/schemas';
@@ -150,11 +149,13 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     return client;
   }
 
-  /** Checks each line's unit, then computes the lines (`computeLines`, shared with credit notes) with the taxes in force on the issue date. */
+  /**
+   * Checks each line's unit (kept FOR KEY SHARE until commit, so that none is deleted under the
+   * lines), then computes the lines (`computeLines`, shared with credit notes) with the taxes in
+   * force on the issue date.
+   */
   async function linesOfDraft(tx: Executor, actor: Actor, input: DraftInput, supply: SupplyType, errors: FieldError[]) {
-    const unitIds = [...new Set(input.lines.map((l) => l.unit_id).filter((u): u is string => Boolean(u)))];
-    const units = unitIds.length === 0 ? [] : await tx.select({ id: billingUnits.id }).from(billingUnits).where(and(eq(billingUnits.organizationId, actor.organizationId), inArray(billingUnits.id, unitIds)));
-    const knownUnits = new Set(units.map((u) => u.id));
+    const knownUnits = await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
     for (const [i, line] of input.lines.entries()) {
       if (line.unit_id && !knownUnits.has(line.unit_id)) errors.push({ field: `lines[${i}].unit_id`, message: 'no such unit in this organization' });
     }
@@ -184,8 +185,6 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     if (input.payment_terms_id) {
       if (!(await paymentTermsExist(tx, actor.organizationId, input.payment_terms_id))) errors.push({ field: 'payment_terms_id', message: 'no such payment terms in this organization' });
     }
-    // The lines' units stay until commit, so that none is deleted under them (an unknown one is linesOfDraft's field error).
-    await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
     const lines = await linesOfDraft(tx, actor, { ...input, currency }, supply, errors);
     if (errors.length > 0) throw validationFailed(errors);
     const totals = documentTotals(lines, currency);
