@@ -1,3 +1,4 @@
+import { today } from '../dates';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { originOf } from '../../../kernel/audit/audit';
@@ -39,7 +40,7 @@ export function clientRoutes(clients: ClientService): FastifyPluginAsyncTypebox 
       async (request, reply) => {
         const { format, ...filters } = request.query;
         const rows = clients.scan(database.db, request.actor!, filters);
-        const day = app.kernel.now().toISOString().slice(0, 10);
+        const day = today(app.kernel);
         return reply
           .header('content-disposition', `attachment; filename="clients-${day}.${format}"`)
           .header('cache-control', 'no-store')

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { originOf } from '../../../kernel/audit/audit';
 import { InvoiceParams, PdfQuery } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
+import { sendPdf } from '../invoices/render';
 import { renderCreditNotePdf } from './pdf';
 import { CreateCreditNoteBody, CreditNote, CreditNotePage, CreditNoteParams, ListCreditNotesQuery } from './schemas';
 import type { CreditNoteService } from './service';
@@ -43,8 +44,7 @@ export function creditNoteRoutes({ creditNotes, invoices }: CreditNoteRouteDeps)
         const actor = request.actor!;
         const creditNote = await creditNotes.get(database.db, actor, request.params.id);
         const invoice = await invoices.get(database.db, actor, creditNote.invoice_id);
-        const { buffer, filename } = await renderCreditNotePdf(app, actor, creditNote, invoice, request.query.page_size);
-        return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
+        return sendPdf(reply, await renderCreditNotePdf(app, actor, creditNote, invoice, request.query.page_size));
       },
     );
   };

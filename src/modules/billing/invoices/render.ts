@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { PageSize } from '../../../kernel/pdf/model';
 import type { ClientService } from '../clients/service';
@@ -7,6 +7,10 @@ import { invoicePdfModel } from './pdf';
 import type { Invoice } from './schemas';
 
 const MAX_LOGO_BYTES = 2 * 1024 * 1024;
+
+/** Answers a rendered billing document, shown inline and never cached by intermediaries. */
+export const sendPdf = (reply: FastifyReply, { buffer, filename }: { buffer: Buffer; filename: string }) =>
+  reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
 
 /** The logo's bytes, or nothing when it is gone or too large to print (the invoice still renders). */
 export async function logoBytes(app: FastifyInstance, organizationId: string, fileId: string | null | undefined): Promise<Uint8Array | undefined> {

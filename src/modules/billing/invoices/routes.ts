@@ -5,7 +5,8 @@ import { ifMatchVersion } from '../../../kernel/http/etag';
 import { sendPage } from '../../../kernel/http/pagination';
 import type { ClientService } from '../clients/service';
 import type { BillingSettingsService } from '../settings/service';
-import { renderInvoicePdf } from './render';
+import { today } from '../dates';
+import { renderInvoicePdf, sendPdf } from './render';
 import { amountDue } from './amount-due';
 import { AmountDue, AmountDueQuery, CreateInvoiceBody, Invoice, InvoicePage, InvoiceParams, ListInvoicesQuery, PdfQuery, UpdateInvoiceBody, VoidInvoiceBody } from './schemas';
 import type { InvoiceService } from './service';
@@ -61,7 +62,7 @@ export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps)
     app.get(
       '/invoices/:id/amount-due',
       { config: can('read'), schema: { tags, summary: 'The amount that settles the invoice on a date: early-payment discount and late fee from its payment terms', params: InvoiceParams, querystring: AmountDueQuery, response: { 200: AmountDue } } },
-      async (request) => amountDue(database.db, await invoices.load(database.db, request.actor!, request.params.id), request.query.date ?? app.kernel.now().toISOString().slice(0, 10)),
+      async (request) => amountDue(database.db, await invoices.load(database.db, request.actor!, request.params.id), request.query.date ?? today(app.kernel)),
     );
 
     app.get(
@@ -70,8 +71,7 @@ export function invoiceRoutes({ invoices, clients, settings }: InvoiceRouteDeps)
       async (request, reply) => {
         const actor = request.actor!;
         const invoice = await invoices.get(database.db, actor, request.params.id);
-        const { buffer, filename } = await renderInvoicePdf(app, { clients, settings }, actor, invoice, request.query.page_size);
-        return reply.type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store').send(buffer);
+        return sendPdf(reply, await renderInvoicePdf(app, { clients, settings }, actor, invoice, request.query.page_size));
       },
     );
   };

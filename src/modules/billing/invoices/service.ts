@@ -1,3 +1,4 @@
+import { today } from '../dates';
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { hasPermission } from '../../../kernel/access/permissions';
 import { recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
@@ -289,7 +290,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
       const client = await clientOf(tx, actor, body.client_id);
       const input: DraftInput = {
         currency: client.currency,
-        issue_date: kernel.now().toISOString().slice(0, 10),
+        issue_date: today(kernel),
         due_date: null,
         place_of_supply: null,
         payment_terms_id: client.payment_terms_id,

@@ -1,3 +1,4 @@
+import { today } from '../dates';
 import { and, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../kernel/db/database';
 import { isId, newId } from '../../../kernel/db/ids';
@@ -138,7 +139,6 @@ export function taxCodeService(kernel: Kernel, referrers: Referrers) {
   const load = loaderOf<Row>(t, t, 'TAX_CODE_NOT_FOUND');
   const users: Referrers = { categories: categoriesUse, ...referrers };
 
-  const today = () => kernel.now().toISOString().slice(0, 10);
 
   /** Validates the resulting tax code as a whole; answers the stored rate and components. */
   function validated(caller: Caller, next: { taxType: string; rate: string | number; components?: ComponentInput[]; storedComponents?: StoredTaxComponent[]; hsnSacCode: string | null; effectiveFrom: string; effectiveTo: string | null }) {
@@ -187,7 +187,7 @@ export function taxCodeService(kernel: Kernel, referrers: Referrers) {
     load,
 
     async create(tx: Executor, caller: Caller, input: CreateTaxCode): Promise<TaxCode> {
-      const effectiveFrom = input.effective_from ?? today();
+      const effectiveFrom = input.effective_from ?? today(kernel);
       const effectiveTo = input.effective_to ?? null;
       const hsnSacCode = input.hsn_sac_code ?? null;
       const { rate, components } = validated(caller, { taxType: input.tax_type, rate: input.rate, components: input.components, hsnSacCode, effectiveFrom, effectiveTo });
