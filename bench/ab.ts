@@ -12,10 +12,15 @@
  * autocannon completed). CPU per request is the figure to compare: it barely depends on what
  * else runs on the machine, unlike req/s.
  *
+ * AB_SCENARIO=invoices compares `GET /api/v1/invoices?status=open&limit=50` instead, on 100,000
+ * seeded invoices (as npm run bench does), signed in as a bootstrap admin (one PUBLIC_URL for all
+ * three servers: it is the tokens' issuer).
+ *
  * Environment: AB_SECONDS (default 5 per run, after a 1 s warm-up), AB_CONNECTIONS (50),
  * BENCH_DATABASE_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
  * AB_POOL_MAX (20, as in npm run bench; AB_POOL_MAX_A / AB_POOL_MAX_B set one server's, e.g. to
- * compare pool sizes with the same directory twice).
+ * compare pool sizes with the same directory twice), AB_CPU_PROF=<dir> (A and B write V8 CPU
+ * profiles there when they stop, to open in Chrome DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +44,10 @@ const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 50);
 const POOL_MAX = process.env.AB_POOL_MAX ?? '20';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 const LIST = '/api/v1/widgets?limit=50&sort=created_at';
+const SCENARIO = process.env.AB_SCENARIO ?? 'widgets';
+const CPU_PROF = process.env.AB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.AB_CPU_PROF)}`] : [];
+const ADMIN = { email: 'ab-admin@example.com', password: 'Ab-Admin-Pass-1!' };
+const INVOICES = '/api/v1/invoices?status=open&limit=50';
 
 interface Server {
   name: string;
@@ -48,7 +57,7 @@ interface Server {
 
 async function start(name: string, dir: string, env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], {
+  const child = spawn(process.execPath, [...(name === 'seed' ? [] : CPU_PROF), '--import', 'tsx', 'bench/server.ts'], {
     cwd: path.resolve(dir),
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000', REDIS_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,17 +72,37 @@ async function start(name: string, dir: string, env: Record<string, string>): Pr
   return { name, child, url: `http://127.0.0.1:${port}` };
 }
 
-async function getText(url: string): Promise<string> {
-  const response = await fetch(url);
+async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${url} -> ${response.status}: ${text.slice(0, 200)}`);
-  return text;
+  if (!response.ok) throw new Error(`POST ${url} -> ${response.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as T;
 }
+
+/** Headers sent with every request of the load (the bearer token of the invoices scenario). */
+const headers: Record<string, string> = {};
 
 function fire(url: string, duration: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, timeout: 10 }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, headers, connections: CONNECTIONS, duration, timeout: 10 }, (error, result) => (error ? reject(error) : resolve(result)));
   });
+}
+
+/** Signs in on the seeding server and gives it a client with 100,000 invoices; answers the bearer token. */
+async function seedInvoices(url: string): Promise<string> {
+  const { access_token: token } = await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN);
+  const auth = { authorization: `Bearer ${token}` };
+  const organizationId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { org: string }).org;
+  const client = await postJson<{ id: string }>(`${url}/api/v1/clients`, { name: 'AB Client', currency: 'INR', billing_address: { line1: '1 Road', city: 'Bengaluru', state: 'KA', country: 'IN' } }, auth);
+  await postJson(`${url}/bench/invoices`, { organization_id: organizationId, client_id: client.id, count: 100_000 });
+  return token;
+}
+
+async function getText(url: string): Promise<string> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${url} -> ${response.status}: ${text.slice(0, 200)}`);
+  return text;
 }
 
 async function run(server: Server, url: string) {
@@ -98,6 +127,25 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/** The first page and the page 90,000 rows deep (both servers walk to it: the same work warms both up alike). */
+async function widgetScenarios(a: Server, b: Server): Promise<(readonly [string, string])[]> {
+  const walk = async (server: Server) => {
+    let next = '';
+    for (let i = 0; i < 900; i++) {
+      const page = JSON.parse(await getText(`${server.url}/api/v1/widgets?limit=100&sort=created_at${next ? `&cursor=${encodeURIComponent(next)}` : ''}`)) as { next_cursor: string };
+      next = page.next_cursor;
+    }
+    return next;
+  };
+  const cursor = await walk(a);
+  if ((await walk(b)) !== cursor) throw new Error('A and B walk to different cursors');
+  return [
+    ['first', LIST],
+    ['deep', `${LIST}&cursor=${encodeURIComponent(cursor)}`],
+    ['by -name', LIST.replace('created_at', '-name')],
+  ];
+}
+
 async function main() {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -119,38 +167,28 @@ async function main() {
     const envFor = (seed: boolean, poolMax = POOL_MAX) => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'deskbase-ab-'));
       dataDirs.push(dataDir);
-      return { DATABASE_URL: target.toString(), DB_POOL_MAX: poolMax, DATA_DIR: dataDir, SECRET_KEY: secret, BENCH_SEED_ROWS: seed ? '100000' : '0' };
+      const widgets = seed && SCENARIO === 'widgets' ? '100000' : '0';
+      return { DATABASE_URL: target.toString(), DB_POOL_MAX: poolMax, DATA_DIR: dataDir, SECRET_KEY: secret, BENCH_SEED_ROWS: widgets, PUBLIC_URL: 'http://ab.localhost', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
     };
     // Seeded by a server of its own, so that A and B start from the same state.
     const seeder = await start('seed', dirA, envFor(true));
+    if (SCENARIO === 'invoices') headers.authorization = `Bearer ${await seedInvoices(seeder.url)}`;
     await stopChild(seeder.child);
     servers.push(await start('A', dirA, envFor(false, process.env.AB_POOL_MAX_A ?? POOL_MAX)));
     servers.push(await start('B', dirB, envFor(false, process.env.AB_POOL_MAX_B ?? POOL_MAX)));
     const [a, b] = servers as [Server, Server];
 
-    // The deep cursor (90,000 rows), and the same bytes from both servers.
-    // Both servers walk (the same work warms both up alike); they must end on the same cursor.
-    const walk = async (server: Server) => {
-      let next = '';
-      for (let i = 0; i < 900; i++) {
-        const page = JSON.parse(await getText(`${server.url}/api/v1/widgets?limit=100&sort=created_at${next ? `&cursor=${encodeURIComponent(next)}` : ''}`)) as { next_cursor: string };
-        next = page.next_cursor;
-      }
-      return next;
-    };
-    const cursor = await walk(a);
-    if ((await walk(b)) !== cursor) throw new Error('A and B walk to different cursors');
-    const deep = `${LIST}&cursor=${encodeURIComponent(cursor)}`;
-    for (const p of [LIST, deep, `${LIST.replace('created_at', '-name')}`]) {
+    const scenarios = SCENARIO === 'invoices' ? [['invoices', INVOICES] as const] : await widgetScenarios(a, b);
+    for (const [, p] of scenarios) {
       const [ta, tb] = [await getText(a.url + p), await getText(b.url + p)];
       if (ta !== tb) throw new Error(`A and B answer ${p} differently`);
     }
-    console.log('A and B answer the first page, the deep page and a page sorted by -name byte-for-byte the same');
+    console.log(`A and B answer ${scenarios.map(([name]) => name).join(', ')} byte-for-byte the same`);
 
     const results: Record<string, { rps: number[]; us: number[]; pg: number[] }> = {};
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [a, b] : [b, a];
-      for (const [scenario, p] of [['first', LIST], ['deep', deep]] as const) {
+      for (const [scenario, p] of scenarios) {
         for (const server of order) {
           const r = await run(server, server.url + p);
           const key = `${scenario} ${server.name}`;

@@ -80,4 +80,15 @@ describe('invoice list items', () => {
     expect(ids).toHaveLength((await get('/invoices?include_total=true&limit=1')).json().total);
     expect((await get('/invoices', world.adminB)).json()).toEqual({ items: [], next_cursor: null, has_more: false });
   });
+
+  it('carry a number made of every character a pattern allows, and amounts rounded to three digits in KWD', async () => {
+    await ok(await call(world.app, world.adminA, 'PATCH', '/api/v1/billing/settings', { invoice_number_pattern: 'A-b_#.C/{SEQ:3}' }));
+    const kuwait = (await ok(await post('/clients', { name: 'Kuwait Co', currency: 'KWD', billing_address: { line1: '1 Gulf Road', city: 'Kuwait City', country: 'KW' } }), 201)).id;
+    const invoice = await finalized(kuwait, '1.2345', { exchange_rate: '270.125' });
+    expect(invoice.number).toBe('A-b_#.C/001');
+
+    const response = await get('/invoices?limit=1');
+    const [item] = JSON.parse(response.body).items;
+    expect(item).toMatchObject({ id: invoice.id, number: 'A-b_#.C/001', currency: 'KWD', subtotal: '3.704', total: invoice.total, amount_remaining: invoice.amount_remaining });
+  });
 });

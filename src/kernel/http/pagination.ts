@@ -138,10 +138,10 @@ export async function paginate<T extends PgTable, P extends Projection | undefin
     keysetParams = [column.mapToDriverValue(typed), lastId];
   }
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where);
+  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where, limit);
   let rows: Selected<T, P>[];
   if (shape.query) {
-    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams, limit])) as Selected<T, P>[];
+    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams])) as Selected<T, P>[];
   } else {
     const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
     const builder = executor
@@ -150,7 +150,7 @@ export async function paginate<T extends PgTable, P extends Projection | undefin
       .where(and(options.where, keyset))
       .orderBy(...order)
       .limit(limit);
-    shape.learn(builder.toSQL(), keysetParams, limit);
+    shape.learn(builder.toSQL(), keysetParams);
     rows = (await builder) as Selected<T, P>[];
   }
 
@@ -248,42 +248,47 @@ function decoderOf(column: AnyPgColumn): (value: unknown) => unknown {
 }
 
 interface Shape {
-  /** Set once the shape's text is known: run it with `[...whereParams, ...keyset params, limit]`. */
+  /** Set once the shape's text is known: run it with `[...whereParams, ...keyset params]`. */
   query: PageQuery | undefined;
   whereParams: unknown[];
   /** After a build by Drizzle: keeps its text if its parameters are the ones run() would pass. */
-  learn(built: { sql: string; params: unknown[] }, keysetParams: unknown[], limit: number): void;
+  learn(built: { sql: string; params: unknown[] }, keysetParams: unknown[]): void;
 }
 
 /**
  * The texts of page queries, by table and shape. A shape's key holds the text of `where` as
  * Drizzle renders it: values are bound parameters, so requests that differ only by values (the
- * tenant, a filter's value, the cursor, the page size) share one entry. A `where` that inlines
- * values (`sql.raw`, inlined params) makes a new shape per value: the number of shapes is capped
- * and past the cap queries are simply built every time, as before.
+ * tenant, a filter's value, the cursor) share one entry. A `where` that inlines values
+ * (`sql.raw`, inlined params) makes a new shape per value: the number of shapes is capped and
+ * past the cap queries are simply built every time, as before.
+ *
+ * The page size is written into the text, not bound: with `LIMIT $n` PostgreSQL cannot cost a
+ * generic plan (it assumes a tenth of the rows) and plans the statement again at every execution,
+ * which for a long projection costs as much as running it. A literal limit lets it keep one
+ * generic plan per connection after five executions. Clients use a few page sizes, at most 100.
  */
 class PageQueries {
   static readonly MAX_SHAPES = 500;
   private readonly byTable = new WeakMap<PgTable, Map<string, PageQuery | null>>();
   private size = 0;
 
-  shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined): Shape {
+  shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined, limit: number): Shape {
     const rendered = where ? dialect.sqlToQuery(where) : { sql: '', params: [] };
-    const key = `${projectionKey(columns)}\u0000${order}\u0000${withCursor ? 1 : 0}\u0000${rendered.sql}`;
+    const key = `${projectionKey(columns)}\u0000${order}\u0000${withCursor ? 1 : 0}\u0000${limit}\u0000${rendered.sql}`;
     let shapes = this.byTable.get(table);
     const known = shapes?.get(key);
     return {
       query: known ?? undefined,
       whereParams: rendered.params,
-      learn: (built, keysetParams, limit) => {
+      learn: (built, keysetParams) => {
         if (known !== undefined || this.size >= PageQueries.MAX_SHAPES) return;
         if (!shapes) this.byTable.set(table, (shapes = new Map()));
-        // The reused text must take exactly the parameters run() passes, in this order; a
-        // shape where it does not (which no condition Drizzle renders should produce) is
-        // remembered as one to build every time.
         const expected = [...rendered.params, ...keysetParams, limit];
         const same = built.params.length === expected.length && built.params.every((p, i) => Object.is(p, expected[i])) && built.sql.includes(rendered.sql);
-        shapes.set(key, same ? new PageQuery(columns, built.sql) : null);
+        const limitParam = ` limit $${expected.length}`;
+        // An integer or nothing goes into the text (the query schema has checked it; this does not trust that).
+        const text = same && Number.isSafeInteger(limit) && built.sql.endsWith(limitParam) ? `${built.sql.slice(0, -limitParam.length)} limit ${limit}` : null;
+        shapes.set(key, text === null ? null : new PageQuery(columns, text));
         this.size++;
       },
     };

@@ -19,9 +19,10 @@ export const amountRemainingSql = sql`greatest(${invoices.total} - ${invoices.am
  * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
  * then whether refunds gave part or all of it back.
  */
-export function paymentStatusOf(row: Row & Pick<typeof invoices.$inferSelect, 'amountRefunded'>): PaymentStatus {
+export function paymentStatusOf(row: Pick<Row, 'amountPaid' | 'amountCredited'> & Pick<typeof invoices.$inferSelect, 'amountRefunded'>, remaining: Dec | string): PaymentStatus {
   const paid = isPositiveAmount(row.amountPaid);
-  if ((paid || isPositiveAmount(row.amountCredited)) && !amountRemaining(row).greaterThan(0)) return 'paid';
+  const owed = typeof remaining === 'string' ? isPositiveAmount(remaining) : remaining.greaterThan(0);
+  if ((paid || isPositiveAmount(row.amountCredited)) && !owed) return 'paid';
   if (isPositiveAmount(row.amountRefunded)) return paid ? 'partially_refunded' : 'refunded';
   return paid ? 'partially_paid' : 'unpaid';
 }

@@ -52,11 +52,12 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 /** The invoice without its lines, as lists show it. */
 export function presentSummary(row: Row): InvoiceSummary {
   const money = (value: string) => formatMoney(new Dec(value), row.currency);
+  const remaining = amountRemaining(row);
   return {
     id: row.id,
     number: row.number,
     status: row.status,
-    payment_status: paymentStatusOf(row),
+    payment_status: paymentStatusOf(row, remaining),
     overdue: row.overdue,
     client_id: row.clientId,
     currency: row.currency,
@@ -72,7 +73,7 @@ export function presentSummary(row: Row): InvoiceSummary {
     tax_total: money(row.taxTotal),
     total: money(row.total),
     amount_paid: money(row.amountPaid),
-    amount_remaining: formatMoney(amountRemaining(row), row.currency),
+    amount_remaining: formatMoney(remaining, row.currency),
     amount_refunded: money(row.amountRefunded),
     amount_credited: money(row.amountCredited),
     discount_taken: money(row.discountTaken),
