@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, date, integer, PgDialect, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/kernel/db/database';
 import { json, jsonObject } from '../../src/kernel/db/json-sql';
@@ -13,6 +13,7 @@ const things = pgTable('json_sql_things', {
   count: integer('count'),
   flag: boolean('flag').notNull(),
   at: timestamp('at', { precision: 3, withTimezone: true }),
+  day: date('day', { mode: 'string' }),
   createdAt: timestamp('created_at', { precision: 3, withTimezone: true }).notNull(),
 });
 
@@ -23,6 +24,7 @@ interface Thing {
   count: number | null;
   flag: boolean;
   at: string | null;
+  day: string | null;
   created_at: string;
   doubled: number;
 }
@@ -34,6 +36,7 @@ const ITEM = jsonObject<Thing>({
   count: json.literal(things.count),
   flag: json.literal(things.flag),
   at: json.instant(things.at),
+  day: json.date(things.day),
   created_at: json.instant(things.createdAt),
   doubled: json.literal(sql`coalesce(${things.count}, 0) * 2`, { notNull: true }),
 });
@@ -41,30 +44,37 @@ const ITEM = jsonObject<Thing>({
 let database: Database;
 beforeAll(async () => {
   database = await openTestDatabase();
+  // The item is also a stored generated column: PostgreSQL accepts only immutable expressions there.
+  const item = new PgDialect().sqlToQuery(ITEM);
+  expect(item.params).toEqual([]);
   await database.query(
-    'CREATE TABLE json_sql_things (id text PRIMARY KEY, label text, code text, count integer, flag boolean NOT NULL, at timestamptz(3), created_at timestamptz(3) NOT NULL)',
+    `CREATE TABLE json_sql_things (id text PRIMARY KEY, label text, code text, count integer, flag boolean NOT NULL, at timestamptz(3), day date, created_at timestamptz(3) NOT NULL,
+       item text GENERATED ALWAYS AS (${item.sql}) STORED)`,
   );
 });
 afterAll(() => database.close());
 
+/** The item as a query writes it; the stored column must hold the same text. */
 async function itemOf(row: typeof things.$inferInsert): Promise<{ text: string; item: unknown }> {
   await database.db.insert(things).values(row);
   const [written] = await database.db.select({ text: ITEM }).from(things).where(sql`${things.id} = ${row.id}`);
+  const [stored] = await database.query<{ item: string }>('SELECT item FROM json_sql_things WHERE id = $1', [row.id]);
+  expect(stored!.item).toBe(written!.text);
   return { text: written!.text, item: JSON.parse(written!.text) };
 }
 
 describe('jsonObject', () => {
   it('writes text with every character JSON must escape, numbers, booleans and instants as JSON.stringify would', async () => {
     const label = 'quote " backslash \\ slash / newline \n tab \t bell \u0007 nul-free ünïcödé ✓ 𝄞';
-    const { text, item } = await itemOf({ id: 'thing_1', label, code: 'C-1', count: -42, flag: true, at: new Date('2026-11-28T09:30:00.5Z'), createdAt: new Date('1999-12-31T23:59:59.999Z') });
-    expect(item).toEqual({ id: 'thing_1', label, code: 'C-1', count: -42, flag: true, at: '2026-11-28T09:30:00.500Z', created_at: '1999-12-31T23:59:59.999Z', doubled: -84 });
-    expect(Object.keys(item as object)).toEqual(['id', 'label', 'code', 'count', 'flag', 'at', 'created_at', 'doubled']);
+    const { text, item } = await itemOf({ id: 'thing_1', label, code: 'C-1', count: -42, flag: true, at: new Date('2026-11-28T09:30:00.5Z'), day: '0987-02-28', createdAt: new Date('1999-12-31T23:59:59.999Z') });
+    expect(item).toEqual({ id: 'thing_1', label, code: 'C-1', count: -42, flag: true, at: '2026-11-28T09:30:00.500Z', day: '0987-02-28', created_at: '1999-12-31T23:59:59.999Z', doubled: -84 });
+    expect(Object.keys(item as object)).toEqual(['id', 'label', 'code', 'count', 'flag', 'at', 'day', 'created_at', 'doubled']);
     expect(text).not.toMatch(/\s"\s*:|:\s/);
   });
 
   it('writes null for every kind of field that has no value', async () => {
-    const { item } = await itemOf({ id: 'thing_2', label: null, code: null, count: null, flag: false, at: null, createdAt: new Date('2026-01-01T00:00:00Z') });
-    expect(item).toEqual({ id: 'thing_2', label: null, code: null, count: null, flag: false, at: null, created_at: '2026-01-01T00:00:00.000Z', doubled: 0 });
+    const { item } = await itemOf({ id: 'thing_2', label: null, code: null, count: null, flag: false, at: null, day: null, createdAt: new Date('2026-01-01T00:00:00Z') });
+    expect(item).toEqual({ id: 'thing_2', label: null, code: null, count: null, flag: false, at: null, day: null, created_at: '2026-01-01T00:00:00.000Z', doubled: 0 });
   });
 
   it('refuses a key that is not a plain name, before any SQL is written', () => {

@@ -23,26 +23,26 @@ function field(value: Value, pieces: (value: Value) => Piece[], options: FieldOp
 }
 
 /**
- * How values go into JSON text. Written by concatenation rather than json_build_object, which
- * looks up each argument's output function again on every row (it doubled the database's CPU
- * time for a page of 50 invoices).
+ * How values go into JSON text. Every expression is immutable, so that an item can be a stored
+ * generated column (computed when its row is written, read as plain text): the three functions
+ * below are migration 0018's, immutable wrappers of to_json and to_char, which PostgreSQL marks
+ * stable because other types or formats depend on settings; these arguments and formats do not.
+ * Concatenation, not json_build_object, which is not immutable either.
  */
 export const json = {
-  /** Any text, escaped by PostgreSQL. */
-  string: (value: Value, options?: FieldOptions) => field(value, (v) => [sql`to_json(${v})::text`], options),
-  /**
-   * Text that never needs escaping, quoted as it is (cheaper than `string`): generated ids,
-   * codes and enum values the application checks, dates, numbers written as text.
-   */
-  plain: (value: Value, options?: FieldOptions) => field(value, (v) => ['"', sql`(${v})`, '"'], options),
+  /** Any text, escaped as JSON requires. */
+  string: (value: Value, options?: FieldOptions) => field(value, (v) => [sql`deskbase_json_string(${v})`], options),
+  /** Text that never needs escaping, quoted as it is: generated ids, codes and enum values the application checks, numbers written as text. */
+  plain: (value: Value, options?: FieldOptions) => field(value, (v) => ['"', sql`(${v})::text`, '"'], options),
   /** A number or a boolean: its text is its JSON. */
   literal: (value: Value, options?: FieldOptions) => field(value, (v) => [sql`(${v})::text`], options),
+  /** A `date` column as `YYYY-MM-DD`. */
+  date: (column: AnyPgColumn) => field(column, (v) => ['"', sql`deskbase_iso_date(${v})`, '"'], { notNull: column.notNull }),
   /**
    * A `timestamp with time zone` column as `Date.prototype.toISOString()` writes it
    * (`2026-11-28T09:30:00.000Z`). Exact for the millisecond columns of this schema.
    */
-  instant: (column: AnyPgColumn) =>
-    field(column, (v) => ['"', sql`to_char(${v} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, '"'], { notNull: column.notNull }),
+  instant: (column: AnyPgColumn) => field(column, (v) => ['"', sql`deskbase_iso_instant(${v})`, '"'], { notNull: column.notNull }),
 };
 
 /** `a || b || …`, adjacent strings joined first: each `||` copies all the text before it. */
@@ -61,8 +61,9 @@ const KEY = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * An item written as JSON text by the database, for list pages whose items go out as they come
- * in (see `sendPage`). The keys are those of the item schema (the compiler holds them to it);
- * values are written as {@link json} says, already in the API's form (text dates, money text).
+ * in (see `sendPage`), typically as a stored generated column. The keys are those of the item
+ * schema (the compiler holds them to it); values are written as {@link json} says, already in the
+ * API's form (text dates, money text).
  */
 export function jsonObject<Item>(fields: { [K in keyof Item]-?: JsonField }): SQL<string> {
   const pieces = Object.entries(fields as Record<string, JsonField>).flatMap(([key, { pieces }], i) => {

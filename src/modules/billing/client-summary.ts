@@ -62,8 +62,8 @@ export async function clientSummary(executor: Executor, clients: ClientService, 
       invoiced: sql<string>`sum(${invoices.total})`,
       paid: sql<string>`sum(${invoices.amountPaid})`,
       credited: sql<string>`sum(${invoices.amountCredited})`,
-      outstanding: sql<string>`coalesce(sum(${amountRemainingSql}) filter (where ${invoices.status} = 'open'), 0)`,
-      overdue: sql<string>`coalesce(sum(${amountRemainingSql}) filter (where ${invoices.status} = 'open' and ${invoices.overdue}), 0)`,
+      outstanding: sql<string>`coalesce(sum(${amountRemainingSql(invoices)}) filter (where ${invoices.status} = 'open'), 0)`,
+      overdue: sql<string>`coalesce(sum(${amountRemainingSql(invoices)}) filter (where ${invoices.status} = 'open' and ${invoices.overdue}), 0)`,
     })
     .from(invoices)
     .where(and(mine, ne(invoices.status, 'draft'), ne(invoices.status, 'void')))

@@ -33,17 +33,9 @@ const currenciesWith = (digits: number) => sql.raw(Object.keys(MINOR_DIGITS).fil
 const NO_MINOR_UNIT = currenciesWith(0);
 const THREE_DIGITS = currenciesWith(3);
 
-/**
- * The minor digits of a currency column's value in SQL ({@link minorDigits}): the expression of
- * invoices.minor_digits, a stored generated column, so that a list computes it once per row at
- * write time instead of once per amount at every read. A change to MINOR_DIGITS needs a migration
- * that redefines that column.
- */
-export const minorDigitsSql = (currency: AnyPgColumn | SQL): SQL<number> =>
-  sql<number>`CASE WHEN ${currency} IN (${NO_MINOR_UNIT}) THEN 0 WHEN ${currency} IN (${THREE_DIGITS}) THEN 3 ELSE 2 END`;
-
 /** {@link formatMoney} in SQL, for items the database writes as JSON (half away from zero: half-up here). */
-export const moneyTextSql = (amount: AnyPgColumn | SQL, digits: AnyPgColumn): SQL<string> => sql<string>`round(${amount}, ${digits})::text`;
+export const moneyTextSql = (amount: AnyPgColumn | SQL, currency: AnyPgColumn): SQL<string> =>
+  sql<string>`round(${amount}, CASE WHEN ${currency} IN (${NO_MINOR_UNIT}) THEN 0 WHEN ${currency} IN (${THREE_DIGITS}) THEN 3 ELSE 2 END)::text`;
 
 /** Whether a stored amount (numeric text, canonical: `-` only before a non-zero value) is above zero. */
 export const isPositiveAmount = (text: string): boolean => !text.startsWith('-') && /[1-9]/.test(text);

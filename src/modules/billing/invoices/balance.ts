@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { Dec, isPositiveAmount } from '../money';
-import { invoices } from './tables';
+import type { invoices } from './tables';
 
 type Row = Pick<typeof invoices.$inferSelect, 'total' | 'amountPaid' | 'amountCredited' | 'discountTaken'>;
 export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'partially_refunded' | 'refunded';
@@ -12,8 +12,11 @@ export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'partially_re
  */
 export const amountRemaining = (row: Row): Dec => Dec.max(0, new Dec(row.total).minus(row.amountPaid).minus(row.amountCredited).minus(row.discountTaken));
 
-/** The same rule in SQL, for sums over many invoices. */
-export const amountRemainingSql = sql`greatest(${invoices.total} - ${invoices.amountPaid} - ${invoices.amountCredited} - ${invoices.discountTaken}, 0)`;
+/**
+ * The same rule in SQL, for sums over many invoices and the stored list item. It takes the table
+ * (its columns) rather than importing it: the table's generated list item is made with it.
+ */
+export const amountRemainingSql = (t: typeof invoices): SQL<string> => sql`greatest(${t.total} - ${t.amountPaid} - ${t.amountCredited} - ${t.discountTaken}, 0)`;
 
 /**
  * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
@@ -27,9 +30,9 @@ export function paymentStatusOf(row: Pick<Row, 'amountPaid' | 'amountCredited'> 
   return paid ? 'partially_paid' : 'unpaid';
 }
 
-/** paymentStatusOf in SQL, for items the database writes as JSON. */
-export const paymentStatusSql = sql<PaymentStatus>`CASE
-  WHEN (${invoices.amountPaid} > 0 OR ${invoices.amountCredited} > 0) AND ${amountRemainingSql} = 0 THEN 'paid'
-  WHEN ${invoices.amountRefunded} > 0 THEN CASE WHEN ${invoices.amountPaid} > 0 THEN 'partially_refunded' ELSE 'refunded' END
-  WHEN ${invoices.amountPaid} > 0 THEN 'partially_paid'
+/** paymentStatusOf in SQL, for the list item the database writes as JSON. */
+export const paymentStatusSql = (t: typeof invoices): SQL<PaymentStatus> => sql<PaymentStatus>`CASE
+  WHEN (${t.amountPaid} > 0 OR ${t.amountCredited} > 0) AND ${amountRemainingSql(t)} = 0 THEN 'paid'
+  WHEN ${t.amountRefunded} > 0 THEN CASE WHEN ${t.amountPaid} > 0 THEN 'partially_refunded' ELSE 'refunded' END
+  WHEN ${t.amountPaid} > 0 THEN 'partially_paid'
   ELSE 'unpaid' END`;

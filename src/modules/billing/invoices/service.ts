@@ -256,7 +256,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
   /** The client's balance still owed on finalized invoices of this currency. */
   async function outstanding(tx: Executor, actor: Actor, clientId: string, currency: string): Promise<Dec> {
     const [row] = await tx
-      .select({ owed: sql<string>`coalesce(sum(${amountRemainingSql}), 0)` })
+      .select({ owed: sql<string>`coalesce(sum(${amountRemainingSql(invoices)}), 0)` })
       .from(invoices)
       .where(and(eq(invoices.organizationId, actor.organizationId), eq(invoices.clientId, clientId), eq(invoices.currency, currency), eq(invoices.status, 'open')));
     return new Dec(row?.owed ?? '0');

@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { idColumn, resourceColumns } from '../../../kernel/db/columns';
 import type { Address } from '../addresses';
-import { minorDigitsSql } from '../money';
+import { listItemSql } from './list-item';
 
 const money = (name: string) => numeric(name, { precision: 30, scale: 6 }).notNull();
 const instant = (name: string) => timestamp(name, { precision: 3, withTimezone: true });
@@ -48,10 +48,6 @@ export const invoices = pgTable(
     number: text('number'),
     status: text('status', { enum: ['draft', 'open', 'paid', 'uncollectible', 'void'] }).notNull(),
     currency: text('currency').notNull(),
-    /** The currency's minor digits (money.ts), kept by the database: lists round amounts to it. */
-    minorDigits: smallint('minor_digits')
-      .notNull()
-      .generatedAlwaysAs(minorDigitsSql(sql`${sql.identifier('currency')}`)),
     issueDate: date('issue_date', { mode: 'string' }).notNull(),
     dueDate: date('due_date', { mode: 'string' }),
     /** Set by the caller; otherwise computed from the payment terms at finalize. */
@@ -87,6 +83,10 @@ export const invoices = pgTable(
     markedUncollectibleAt: instant('marked_uncollectible_at'),
     createdBy: text('created_by'),
     ...resourceColumns(),
+    /** GET /invoices' item as JSON text, written by the database with the row (list-item.ts). */
+    listItem: text('list_item')
+      .notNull()
+      .generatedAlwaysAs((): SQL => listItemSql(invoices)),
   },
   (t) => [
     index('invoices_org_created_idx').on(t.organizationId, t.createdAt, t.id),
