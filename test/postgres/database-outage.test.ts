@@ -51,9 +51,11 @@ beforeAll(async () => {
   };
   app = await createTestApp({ database });
 });
+// The app first, while the relay still carries its connections: closing through a cut relay left
+// the pool and the job queue waiting on dead sockets past the hook's timeout once, on a loaded machine.
 afterAll(async () => {
-  await relay.down();
   await app.close();
+  await relay.down();
 });
 
 describe('a database that disappears and returns', () => {
