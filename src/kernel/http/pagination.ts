@@ -117,13 +117,38 @@ type Selected<T extends PgTable, P extends Projection | undefined> = P extends P
  * then reused with the request's parameters (see {@link PageQueries}).
  */
 export async function paginate<T extends PgTable, P extends Projection | undefined = undefined>(options: KeysetOptions<T> & { columns?: P }): Promise<Page<Selected<T, P>>> {
-  const { executor, table, params, idColumn } = options;
   // Lists that show part of a row read only that part: less to transfer, parse and keep.
-  const columns: Projection = options.columns ?? allColumnsOf(table);
+  const columns: Projection = options.columns ?? allColumnsOf(options.table);
+  return (await keysetPage(options, () => columns, true)) as Page<Selected<T, P>>;
+}
+
+/**
+ * A page of items the database writes as JSON text (`item`: a stored generated column or a
+ * `jsonObject` expression), for `sendPage`. Reads only the item and the two values the cursor is
+ * made of, and decodes those of the page's last row only.
+ */
+export async function paginateItems<T extends PgTable>(options: KeysetOptions<T> & { item: AnyPgColumn | SQL<string> }): Promise<Page<string>> {
+  const page = await keysetPage(options, (column) => itemProjection(options.item, column, options.idColumn), false);
+  return { ...page, items: page.items.map((row) => row.item as string) };
+}
+
+const itemProjections = new WeakMap<AnyPgColumn | SQL, Map<AnyPgColumn, Projection>>();
+/** One projection object per item and sort column: the page query cache knows projections by identity. */
+function itemProjection(item: AnyPgColumn | SQL, column: AnyPgColumn, idColumn: AnyPgColumn): Projection {
+  let byColumn = itemProjections.get(item);
+  if (!byColumn) itemProjections.set(item, (byColumn = new Map()));
+  let projection = byColumn.get(column);
+  if (!projection) byColumn.set(column, (projection = { item, sortValue: column, id: idColumn }));
+  return projection;
+}
+
+async function keysetPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: AnyPgColumn) => Projection, decodeRows: boolean): Promise<Page<Record<string, unknown>>> {
+  const { executor, table, params, idColumn } = options;
   const descending = params.sort.startsWith('-');
   const field = descending ? params.sort.slice(1) : params.sort;
   const column = options.sortColumns[field];
   if (!column) throw new ProblemError(400, 'BAD_REQUEST');
+  const columns = projectionFor(column);
 
   let keyset: SQL | undefined;
   let keysetParams: unknown[] = [];
@@ -139,34 +164,38 @@ export async function paginate<T extends PgTable, P extends Projection | undefin
   }
   const limit = params.limit + 1;
   const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where, limit);
-  let rows: Selected<T, P>[];
+  let rows: Record<string, unknown>[];
+  // Rows of a known shape come undecoded when the caller does not want them decoded (items).
+  let raw = false;
   if (shape.query) {
-    rows = (await shape.query.run(executor, [...shape.whereParams, ...keysetParams])) as Selected<T, P>[];
+    rows = await shape.query.run(executor, [...shape.whereParams, ...keysetParams], decodeRows);
+    raw = !decodeRows;
   } else {
     const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
     const builder = executor
       .select(columns)
-      .from(table as PgTable)
+      .from(table)
       .where(and(options.where, keyset))
       .orderBy(...order)
       .limit(limit);
     shape.learn(builder.toSQL(), keysetParams);
-    rows = (await builder) as Selected<T, P>[];
+    rows = (await builder) as Record<string, unknown>[];
   }
 
   const hasMore = rows.length > params.limit;
   if (hasMore) rows.pop();
-  const last = rows.at(-1) as Record<string, unknown> | undefined;
-  const page: Page<Selected<T, P>> = {
+  const last = rows.at(-1);
+  const valueOf = (c: AnyPgColumn) => {
+    const value = last![keyOf(columns, c)];
+    return raw && value !== null ? decoderOf(c)(value) : value;
+  };
+  const page: Page<Record<string, unknown>> = {
     items: rows,
     has_more: hasMore,
-    next_cursor:
-      hasMore && last
-        ? options.cursors.encode([params.sort, toCursorValue(last[keyOf(columns, column)]), String(last[keyOf(columns, idColumn)])])
-        : null,
+    next_cursor: hasMore && last ? options.cursors.encode([params.sort, toCursorValue(valueOf(column)), String(valueOf(idColumn))]) : null,
   };
   if (params.include_total) {
-    const [row] = await executor.select({ n: count() }).from(table as PgTable).where(options.where);
+    const [row] = await executor.select({ n: count() }).from(table).where(options.where);
     page.total = Number(row?.n ?? 0);
   }
   return page;
@@ -183,6 +212,8 @@ export function sendPage(reply: FastifyReply, page: Page<string>): FastifyReply 
   return reply.type('application/json; charset=utf-8').send(body);
 }
 
+const asIs = (value: unknown) => value;
+
 /** The same dialect as the application's Drizzle databases (default casing): renders `where` alone. */
 const dialect = new PgDialect();
 
@@ -190,6 +221,8 @@ const dialect = new PgDialect();
 class PageQuery {
   private readonly keys: string[];
   private readonly decoders: ((value: unknown) => unknown)[];
+  /** For rows whose values the caller decodes itself, if at all (paginateItems). */
+  private readonly asIs: ((value: unknown) => unknown)[];
   /**
    * A named statement: on PostgreSQL each pooled connection parses and plans it once, then only
    * binds and executes it (an unnamed one is parsed and planned on every request, which for a
@@ -205,7 +238,8 @@ class PageQuery {
     // `select(columns)` selects them in this order (Drizzle's orderSelectedFields).
     const entries = Object.entries(columns);
     this.keys = entries.map(([key]) => key);
-    this.decoders = entries.map(([, field]) => (is(field, SQL) ? (value: unknown) => value : decoderOf(field)));
+    this.decoders = entries.map(([, field]) => (is(field, SQL) ? asIs : decoderOf(field)));
+    this.asIs = entries.map(() => asIs);
     this.name = `page_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
   }
 
@@ -213,10 +247,12 @@ class PageQuery {
    * Through the executor's own Drizzle session (the pool, a transaction's client or PGlite):
    * the driver configuration (type parsers, array rows) is Drizzle's, and rows are decoded as
    * Drizzle's mapResultRow does (null stays null, anything else goes through the column's
-   * mapFromDriverValue), without its per-field type checks.
+   * mapFromDriverValue), without its per-field type checks; or, with `decode` false, left as the
+   * driver gives them.
    */
-  run(executor: Executor, params: unknown[]): Promise<Record<string, unknown>[]> {
-    const { keys, decoders } = this;
+  run(executor: Executor, params: unknown[], decode: boolean): Promise<Record<string, unknown>[]> {
+    const { keys } = this;
+    const decoders = decode ? this.decoders : this.asIs;
     const mapRows = (raw: unknown[][]) => {
       const rows = new Array<Record<string, unknown>>(raw.length);
       for (let r = 0; r < raw.length; r++) {

@@ -2,20 +2,18 @@ import { escapeLike } from '../../../kernel/db/like';
 import { and, eq, gte, ilike, lte, or } from 'drizzle-orm';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
-import { paginate, type CursorCodec } from '../../../kernel/http/pagination';
+import { paginateItems, type CursorCodec } from '../../../kernel/http/pagination';
 import type { ListInvoicesQuery } from './schemas';
 import { invoices as t } from './tables';
-
-/** The item the database keeps written (list-item.ts), and the sort and id values its cursor is made of. */
-const LIST_COLUMNS = { item: t.listItem, createdAt: t.createdAt, issueDate: t.issueDate, id: t.id };
 
 /** GET /invoices: the caller's organization's invoices, filtered, newest first by default; items as JSON text. */
 export async function listInvoices(executor: Executor, actor: Actor, query: ListInvoicesQuery, cursors: CursorCodec) {
   const pattern = query.q ? `%${escapeLike(query.q)}%` : null;
-  const page = await paginate({
+  // The item the database keeps written (list-item.ts).
+  return paginateItems({
     executor,
     table: t,
-    columns: LIST_COLUMNS,
+    item: t.listItem,
     where: and(
       eq(t.organizationId, actor.organizationId),
       query.status ? eq(t.status, query.status) : undefined,
@@ -31,5 +29,4 @@ export async function listInvoices(executor: Executor, actor: Actor, query: List
     params: query,
     cursors,
   });
-  return { ...page, items: page.items.map((row) => row.item) };
 }
