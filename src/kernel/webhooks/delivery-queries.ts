@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { recordAudit, type RequestOrigin } from '../audit/audit';
 import type { Actor } from '../auth/actor';
 import type { Executor } from '../db/database';
+import { groupBy } from '../db/group';
 import { newId } from '../db/ids';
 import { paginate } from '../http/pagination';
 import { conflict, notFound } from '../http/problem';
@@ -48,7 +49,8 @@ async function withAttempts(executor: Executor, rows: Delivery[]): Promise<Webho
     .from(webhookAttempts)
     .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
     .orderBy(asc(webhookAttempts.attempt));
-  return rows.map((row) => present(row, attempts.filter((a) => a.deliveryId === row.id)));
+  const attemptsOf = groupBy(attempts, (a) => a.deliveryId);
+  return rows.map((row) => present(row, attemptsOf.get(row.id) ?? []));
 }
 
 type Endpoints = ReturnType<typeof endpointService>;

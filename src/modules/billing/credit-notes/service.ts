@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
+import { groupBy } from '../../../kernel/db/group';
 import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate } from '../../../kernel/http/pagination';
@@ -72,7 +73,8 @@ export function creditNoteService(kernel: Kernel, deps: CreditNoteServiceDeps) {
   async function present(executor: Executor, rows: Row[]): Promise<CreditNote[]> {
     if (rows.length === 0) return [];
     const lines = await executor.select().from(creditNoteLines).where(inArray(creditNoteLines.creditNoteId, rows.map((r) => r.id))).orderBy(asc(creditNoteLines.creditNoteId), asc(creditNoteLines.position));
-    return rows.map((row) => presentCreditNote(row, lines.filter((l) => l.creditNoteId === row.id)));
+    const linesOf = groupBy(lines, (l) => l.creditNoteId);
+    return rows.map((row) => presentCreditNote(row, linesOf.get(row.id) ?? []));
   }
 
   /**

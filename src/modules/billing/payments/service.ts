@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import { recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
+import { groupBy } from '../../../kernel/db/group';
 import { newId } from '../../../kernel/db/ids';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate } from '../../../kernel/http/pagination';
@@ -42,17 +43,6 @@ interface AllocationPlan {
   amount: Dec;
   /** Early-payment discount granted with this allocation (it settles the invoice within the terms' window). */
   discount?: Dec;
-}
-
-/** Rows grouped by a key, each group in the rows' order: one pass instead of a filter per group. */
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const row of rows) {
-    const group = groups.get(key(row));
-    if (group) group.push(row);
-    else groups.set(key(row), [row]);
-  }
-  return groups;
 }
 
 const scoped = (actor: Actor, id: string) => and(eq(payments.organizationId, actor.organizationId), eq(payments.id, id));
