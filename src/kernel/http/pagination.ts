@@ -99,13 +99,10 @@ export interface KeysetOptions<T extends PgTable> {
 }
 
 /**
- * What to select, by the row property it fills: columns of the table (they must include the sort
- * and id columns) and expressions, such as an item written as JSON by the database (jsonObject).
+ * What a page query selects, by the row property it fills: the table's columns, or an item the
+ * database writes as JSON with the sort and id columns its cursor is made of.
  */
-export type Projection = Record<string, AnyPgColumn | SQL>;
-
-type ValueOf<F> = F extends SQL<infer V> ? V : F extends AnyPgColumn ? (F['_']['notNull'] extends true ? F['_']['data'] : F['_']['data'] | null) : never;
-type Selected<T extends PgTable, P extends Projection | undefined> = P extends Projection ? { [K in keyof P]: ValueOf<P[K]> } : T['$inferSelect'];
+type Projection = Record<string, AnyPgColumn | SQL>;
 
 /**
  * Keyset pagination: `WHERE (sort_col, id) > (last_value, last_id) ORDER BY sort_col, id LIMIT n+1`.
@@ -116,10 +113,9 @@ type Selected<T extends PgTable, P extends Projection | undefined> = P extends P
  * the text of `where`) and
  * then reused with the request's parameters (see {@link PageQueries}).
  */
-export async function paginate<T extends PgTable, P extends Projection | undefined = undefined>(options: KeysetOptions<T> & { columns?: P }): Promise<Page<Selected<T, P>>> {
-  // Lists that show part of a row read only that part: less to transfer, parse and keep.
-  const columns: Projection = options.columns ?? allColumnsOf(options.table);
-  return (await keysetPage(options, () => columns, true)) as Page<Selected<T, P>>;
+export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<T['$inferSelect']>> {
+  const columns = allColumnsOf(options.table);
+  return (await keysetPage(options, () => columns, true)) as Page<T['$inferSelect']>;
 }
 
 /**
@@ -202,17 +198,15 @@ async function keysetPage(options: KeysetOptions<PgTable>, projectionFor: (sortC
 }
 
 /**
- * Sends a page whose items the database wrote as JSON text (a projection with jsonObject) as it
- * is: the page schema still documents the route, but the items are neither parsed nor serialized
- * again (the route's tests check them against that schema).
+ * Sends a page whose items the database wrote as JSON text (`paginateItems`) as it is: the page
+ * schema still documents the route, but the items are neither parsed nor serialized again (the
+ * route's tests check them against that schema).
  */
 export function sendPage(reply: FastifyReply, page: Page<string>): FastifyReply {
   const total = page.total === undefined ? '' : `,"total":${page.total}`;
   const body = `{"items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.next_cursor)},"has_more":${page.has_more}${total}}`;
   return reply.type('application/json; charset=utf-8').send(body);
 }
-
-const asIs = (value: unknown) => value;
 
 /** The same dialect as the application's Drizzle databases (default casing): renders `where` alone. */
 const dialect = new PgDialect();
@@ -221,8 +215,6 @@ const dialect = new PgDialect();
 class PageQuery {
   private readonly keys: string[];
   private readonly decoders: ((value: unknown) => unknown)[];
-  /** For rows whose values the caller decodes itself, if at all (paginateItems). */
-  private readonly asIs: ((value: unknown) => unknown)[];
   /**
    * A named statement: on PostgreSQL each pooled connection parses and plans it once, then only
    * binds and executes it (an unnamed one is parsed and planned on every request, which for a
@@ -238,8 +230,7 @@ class PageQuery {
     // `select(columns)` selects them in this order (Drizzle's orderSelectedFields).
     const entries = Object.entries(columns);
     this.keys = entries.map(([key]) => key);
-    this.decoders = entries.map(([, field]) => (is(field, SQL) ? asIs : decoderOf(field)));
-    this.asIs = entries.map(() => asIs);
+    this.decoders = entries.map(([, field]) => (is(field, SQL) ? (value: unknown) => value : decoderOf(field)));
     this.name = `page_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
   }
 
@@ -251,8 +242,7 @@ class PageQuery {
    * driver gives them.
    */
   run(executor: Executor, params: unknown[], decode: boolean): Promise<Record<string, unknown>[]> {
-    const { keys } = this;
-    const decoders = decode ? this.decoders : this.asIs;
+    const { keys, decoders } = this;
     const mapRows = (raw: unknown[][]) => {
       const rows = new Array<Record<string, unknown>>(raw.length);
       for (let r = 0; r < raw.length; r++) {
@@ -260,7 +250,7 @@ class PageQuery {
         const row: Record<string, unknown> = {};
         for (let i = 0; i < keys.length; i++) {
           const value = values[i];
-          row[keys[i]!] = value === null ? null : decoders[i]!(value);
+          row[keys[i]!] = value === null || !decode ? value : decoders[i]!(value);
         }
         rows[r] = row;
       }

@@ -22,10 +22,9 @@ export const amountRemainingSql = (t: typeof invoices): SQL<string> => sql`great
  * amount_paid is net of refunds: settled wins (something paid or credited and nothing remaining),
  * then whether refunds gave part or all of it back.
  */
-export function paymentStatusOf(row: Pick<Row, 'amountPaid' | 'amountCredited'> & Pick<typeof invoices.$inferSelect, 'amountRefunded'>, remaining: Dec | string): PaymentStatus {
+export function paymentStatusOf(row: Pick<Row, 'amountPaid' | 'amountCredited'> & Pick<typeof invoices.$inferSelect, 'amountRefunded'>, remaining: Dec): PaymentStatus {
   const paid = isPositiveAmount(row.amountPaid);
-  const owed = typeof remaining === 'string' ? isPositiveAmount(remaining) : remaining.greaterThan(0);
-  if ((paid || isPositiveAmount(row.amountCredited)) && !owed) return 'paid';
+  if ((paid || isPositiveAmount(row.amountCredited)) && !remaining.greaterThan(0)) return 'paid';
   if (isPositiveAmount(row.amountRefunded)) return paid ? 'partially_refunded' : 'refunded';
   return paid ? 'partially_paid' : 'unpaid';
 }
