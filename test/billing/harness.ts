@@ -42,6 +42,20 @@ export function call(app: FastifyInstance, token: string, method: 'GET' | 'POST'
   return app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
+/**
+ * `/api/v1` requests on a world made in beforeAll (hence a getter), as the world's `role` unless a
+ * call names another token.
+ */
+export function requestsOn(world: () => BillingWorld, role: 'adminA' | 'managerA' = 'adminA') {
+  return {
+    get: (url: string, token = world()[role]) => call(world().app, token, 'GET', `/api/v1${url}`),
+    post: (url: string, body: object, token = world()[role], headers: Record<string, string> = {}) => call(world().app, token, 'POST', `/api/v1${url}`, body, headers),
+  };
+}
+
+/** A billing address in the Indian state `state` (e.g. `KA`). */
+export const india = (state: string) => ({ line1: '1 Road', city: 'City', state, country: 'IN' });
+
 /** Uploads a file (multipart POST /files) as the token's user; answers its id. */
 export async function uploadFile(app: FastifyInstance, token: string, filename: string, content: Buffer): Promise<string> {
   const boundary = 'deskbase-test-boundary';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, requestsOn, type BillingWorld } from './harness';
 
 let world: BillingWorld;
 let acme: string;
 
-const post = (url: string, body: object, token = world.managerA) => call(world.app, token, 'POST', `/api/v1${url}`, body);
+const { post } = requestsOn(() => world, 'managerA');
 const bulk = (body: object, token = world.managerA) => post('/invoices/bulk', body, token);
 
 async function draft(): Promise<string> {

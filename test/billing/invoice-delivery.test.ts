@@ -3,15 +3,14 @@ import { extractText } from 'unpdf';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from '../../src/kernel/mail/testing';
 import { invoiceDeliveryOf } from '../../src/modules/billing/delivery/index';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, requestsOn, type BillingWorld } from './harness';
 
 let smtp: TestSmtpServer;
 let world: BillingWorld;
 let acme: string;
 let silent: string;
 
-const post = (url: string, body: object, token = world.managerA) => call(world.app, token, 'POST', `/api/v1${url}`, body);
-const get = (url: string, token = world.managerA) => call(world.app, token, 'GET', `/api/v1${url}`);
+const { get, post } = requestsOn(() => world, 'managerA');
 const delivery = () => invoiceDeliveryOf(world.app.kernel)!;
 
 async function created(url: string, body: object, token = world.adminA) {

@@ -2,19 +2,17 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvoiceListItem, InvoicePage } from '../../src/modules/billing/invoices/schemas';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, india, requestsOn, type BillingWorld } from './harness';
 
 /**
- * GET /invoices sends items the database wrote as JSON (invoices/listing.ts), not the presenter
+ * GET /invoices sends items the database keeps written as JSON (invoices/list-item.ts), not the presenter
  * of GET /invoices/{id}: every figure of an item must be the one the invoice itself shows.
  */
 let world: BillingWorld;
 let acme: string;
 let tokyo: string;
 
-const india = (state: string) => ({ line1: '1 Road', city: 'City', state, country: 'IN' });
-const post = (url: string, body: object, token = world.adminA) => call(world.app, token, 'POST', `/api/v1${url}`, body);
-const get = (url: string, token = world.adminA) => call(world.app, token, 'GET', `/api/v1${url}`);
+const { get, post } = requestsOn(() => world);
 async function ok(response: Awaited<ReturnType<typeof post>>, status = 200) {
   expect(response.statusCode, response.body).toBe(status);
   return response.json();

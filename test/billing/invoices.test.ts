@@ -2,7 +2,7 @@ import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actualTexts, embeddedFonts } from '../../src/kernel/pdf/testing';
 import { eventTypes } from '../support/identity';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, india, requestsOn, type BillingWorld } from './harness';
 
 let world: BillingWorld;
 let gst18: string;
@@ -11,8 +11,7 @@ let karnataka: string;
 let maharashtra: string;
 let american: string;
 
-const india = (state: string) => ({ line1: '1 Road', city: 'City', state, country: 'IN' });
-const post = (url: string, body: object, token = world.adminA) => call(world.app, token, 'POST', `/api/v1${url}`, body);
+const { post } = requestsOn(() => world);
 async function created(url: string, body: object, token = world.adminA) {
   const response = await post(url, body, token);
   expect(response.statusCode, response.body).toBe(201);

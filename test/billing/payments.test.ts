@@ -3,7 +3,7 @@ import { ProblemError } from '../../src/kernel/http/problem';
 import { PaymentGatewayRegistry, type GatewayRefundRequest, type PaymentGateway } from '../../src/modules/billing/payments/gateway';
 import { onPostgres } from '../support/database';
 import { eventTypes } from '../support/identity';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, india, requestsOn, type BillingWorld } from './harness';
 
 /**
  * A card provider for these tests, registered through the gateway registry: it takes payments,
@@ -33,9 +33,7 @@ let sharma: string;
 let globex: string;
 let otherClient: string;
 
-const india = (state: string) => ({ line1: '1 Road', city: 'City', state, country: 'IN' });
-const post = (url: string, body: object, token = world.adminA, headers: Record<string, string> = {}) => call(world.app, token, 'POST', `/api/v1${url}`, body, headers);
-const get = (url: string, token = world.adminA) => call(world.app, token, 'GET', `/api/v1${url}`);
+const { get, post } = requestsOn(() => world);
 async function created(url: string, body: object, token = world.adminA) {
   const response = await post(url, body, token);
   expect(response.statusCode, response.body).toBe(201);

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodDate } from '../../src/modules/billing/dates';
 import { recurringInvoicesOf } from '../../src/modules/billing/recurring/index';
-import { call, createBillingWorld, type BillingWorld } from './harness';
+import { call, createBillingWorld, requestsOn, type BillingWorld } from './harness';
 
 let world: BillingWorld;
 let usd: string;
 let inr: string;
 let mailed: string;
 
-const post = (url: string, body: object, token = world.managerA) => call(world.app, token, 'POST', `/api/v1${url}`, body);
-const get = (url: string, token = world.managerA) => call(world.app, token, 'GET', `/api/v1${url}`);
+const { get, post } = requestsOn(() => world, 'managerA');
 const patch = (url: string, body: object, token = world.managerA) => call(world.app, token, 'PATCH', `/api/v1${url}`, body);
 const run = (day: string) => recurringInvoicesOf(world.app.kernel)!.runDue(day);
 
