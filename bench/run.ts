@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { driverQueriesPerSecond, pureFastify } from './ceilings';
 import { measureWebhooks } from './webhooks';
+import { postJson, seedInvoices } from './api';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
 import { measure, OTHER_CPU_WARNING, type Measurement } from './load';
@@ -50,13 +51,6 @@ const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Admin-Pass-1!
 const LOGIN_CONNECTIONS = 2; // as many as Argon2 worker threads: the figure is latency, not queueing
 const BULK_USERS = 1000;
 
-async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${url} -> ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
-
 /**
  * Creates BULK_USERS users in one request (seed 003 §5.1) and returns rows per second. The users
  * get no password, as in the seed's example: each is invited by email (with passwords, Argon2id
@@ -75,13 +69,10 @@ const INVOICE_ROWS = 100_000;
 
 /** A client, a GST tax code and 100,000 seeded invoices; answers the body of a 20-line draft. */
 async function prepareBilling(url: string, token: string) {
-  const auth = { authorization: `Bearer ${token}` };
-  const organizationId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { org: string }).org;
-  const tax = await postJson<{ id: string }>(`${url}/api/v1/master-data/tax-codes`, { name: 'GST 18%', code: 'GST18', tax_type: 'GST', rate: 18, effective_from: '2020-01-01' }, auth);
-  const client = await postJson<{ id: string }>(`${url}/api/v1/clients`, { name: 'Bench Client', currency: 'INR', billing_address: { line1: '1 Road', city: 'Bengaluru', state: 'KA', country: 'IN' } }, auth);
-  const seeded = await postJson<{ rows: number; ms: number }>(`${url}/bench/invoices`, { organization_id: organizationId, client_id: client.id, count: INVOICE_ROWS });
+  const tax = await postJson<{ id: string }>(`${url}/api/v1/master-data/tax-codes`, { name: 'GST 18%', code: 'GST18', tax_type: 'GST', rate: 18, effective_from: '2020-01-01' }, { authorization: `Bearer ${token}` });
+  const { clientId, seeded } = await seedInvoices(url, token, INVOICE_ROWS);
   const lines = Array.from({ length: 20 }, (_, i) => ({ description: `Item ${i + 1}`, quantity: `${i + 1}.5`, unit_price: '33.335', discount_percent: '2.5', tax_code_id: tax.id, hsn_sac_code: '998314' }));
-  return { seeded, invoiceBody: JSON.stringify({ client_id: client.id, lines }) };
+  return { seeded, invoiceBody: JSON.stringify({ client_id: clientId, lines }) };
 }
 
 /** Cleanups still owed (child process, temp dir, throwaway database), run also on Ctrl-C. */
