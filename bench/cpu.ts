@@ -44,41 +44,44 @@ function machineBusy(): number | null {
 }
 
 /** utime + stime of one process, in seconds. */
-function processCpu(pid: number): { comm: string; seconds: number } | null {
+function processCpu(pid: number): { comm: string; parent: number; seconds: number } | null {
   const stat = read(`/proc/${pid}/stat`);
   if (!stat) return null;
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const fields = stat.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-  return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICK };
+  // fields[0] is field 3 (state), fields[1] field 4 (ppid); utime and stime are fields 14 and 15.
+  return { comm, parent: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / TICK };
 }
 
-function postgresCpu(): number | null {
+/**
+ * CPU seconds of every `postgres` process, and of the server with its child processes (the
+ * workers when it runs with WEB_CONCURRENCY above 1; tsx's esbuild service otherwise).
+ */
+function processTotals(serverPid: number | undefined): { server: number | null; postgres: number | null } {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return null;
+    return { server: serverPid ? (processCpu(serverPid)?.seconds ?? null) : null, postgres: null };
   }
-  let total = 0;
+  let postgres = 0;
+  let server: number | null = null;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const cpu = processCpu(Number(entry));
-    if (cpu?.comm === 'postgres') total += cpu.seconds;
+    const pid = Number(entry);
+    const cpu = processCpu(pid);
+    if (!cpu) continue;
+    if (cpu.comm === 'postgres') postgres += cpu.seconds;
+    else if (serverPid && (pid === serverPid || cpu.parent === serverPid)) server = (server ?? 0) + cpu.seconds;
   }
-  return total;
+  return { server, postgres };
 }
 
 export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
   const own = process.cpuUsage();
-  return {
-    at: performance.now(),
-    machineBusy: machineBusy(),
-    server: serverPid ? (processCpu(serverPid)?.seconds ?? null) : null,
-    loadgen: (own.user + own.system) / 1e6,
-    postgres: postgresCpu(),
-  };
+  const { server, postgres } = processTotals(serverPid);
+  return { at: performance.now(), machineBusy: machineBusy(), server, loadgen: (own.user + own.system) / 1e6, postgres };
 }
 
 export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): CpuShares {

@@ -38,6 +38,8 @@ const WALK_PAGES = 900; // 900 pages of 100: the cursor sits 90,000 rows deep
 const PAGE_LIMIT = 50;
 const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_POOL_MAX = 20;
+/** WEB_CONCURRENCY of the third pass: one worker per core of the bench machine. */
+const CLUSTER_WORKERS = 2;
 const RATE_LIMIT_PER_MINUTE = 1_000_000; // the highest RATE_LIMIT_DEFAULT_PER_MINUTE accepts
 const TARGET_PG_RPS = 5_000;
 const TARGET_P99_MS = 50;
@@ -144,7 +146,11 @@ async function deepCursor(base: string): Promise<{ cursor: string; ms: number }>
   return { cursor: cursor!, ms: Math.round(performance.now() - start) };
 }
 
-async function benchServer(label: string, env: Record<string, string | undefined>): Promise<DatabaseReport> {
+/** Scenarios of the pass with WEB_CONCURRENCY=2: the read paths whose bound is the server's thread. */
+const CLUSTER_SCENARIOS = new Set(['baseline', 'health', 'list first page', 'list deep page', 'profile (authenticated)', 'invoices by status']);
+
+/** `cluster`: run with WEB_CONCURRENCY=2 and measure only CLUSTER_SCENARIOS (no bulk, webhook or driver figures). */
+async function benchServer(label: string, env: Record<string, string | undefined>, cluster = false): Promise<DatabaseReport> {
   console.log(`\n=== ${label} ===`);
   const load = await machineLoad();
   if (load !== null && load > OTHER_CPU_WARNING) {
@@ -193,11 +199,11 @@ async function benchServer(label: string, env: Record<string, string | undefined
       else server.child.once('exit', () => serverGone.abort());
 
       const session = await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN);
-      const bulk = await bulkCreate(url, session.access_token);
+      const bulk = cluster ? undefined : await bulkCreate(url, session.access_token);
       const billing = await prepareBilling(url, session.access_token);
       console.log(`[bench] seeded ${INVOICE_ROWS.toLocaleString('en-US')} invoices (2 lines each) in ${billing.seeded.ms} ms`);
-      console.log(`[bench] bulk creation: ${BULK_USERS} users in ${bulk.ms} ms (${bulk.rowsPerSecond} rows/s)`);
-      const scenarios: { name: string; path: string; connections?: number; method?: 'POST'; headers?: Record<string, string>; body?: string }[] = [
+      if (bulk) console.log(`[bench] bulk creation: ${BULK_USERS} users in ${bulk.ms} ms (${bulk.rowsPerSecond} rows/s)`);
+      const allScenarios: { name: string; path: string; connections?: number; method?: 'POST'; headers?: Record<string, string>; body?: string }[] = [
         { name: 'baseline', path: '/bench/bare' },
         { name: 'health', path: '/api/v1/health/' },
         { name: 'list first page', path: LIST },
@@ -211,6 +217,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
         // A draft of 20 lines: validation, tax codes in force, exact totals, 21 rows, audit and event.
         { name: 'create invoice (20 lines)', path: '/api/v1/invoices', method: 'POST', headers: { authorization: `Bearer ${session.access_token}`, 'content-type': 'application/json' }, body: billing.invoiceBody },
       ];
+      const scenarios = cluster ? allScenarios.filter((scenario) => CLUSTER_SCENARIOS.has(scenario.name)) : allScenarios;
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {
         console.log(`[bench] ${scenario.name}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections`);
@@ -238,6 +245,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
           measurement,
         });
       }
+      if (cluster) return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, scenarios: results };
       let driverQps: number | undefined;
       if (env.DATABASE_URL) {
         console.log(`[bench] driver ceiling: the list query through pg alone, ${DURATION} s at ${CONNECTIONS} concurrent queries, pool of ${PG_POOL_MAX}`);
@@ -296,7 +304,11 @@ async function adminQuery(text: string) {
   }
 }
 
-async function benchPostgres(): Promise<DatabaseReport> {
+/**
+ * `workers` above 1: the same server with WEB_CONCURRENCY, each worker with its share of the pool
+ * (PostgreSQL sees the same 20 connections), rate limits counted in the primary (no Redis).
+ */
+async function benchPostgres(workers = 1): Promise<DatabaseReport> {
   const name = `deskbase_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   console.log(`[bench] created database ${name}`);
@@ -310,7 +322,10 @@ async function benchPostgres(): Promise<DatabaseReport> {
       console.log(`[bench] dropped database ${name}`);
     },
     // DATA_DIR only holds the generated secret.key here; the data lives in PostgreSQL.
-    () => benchServer('PostgreSQL', { DATA_DIR: dataDir, DATABASE_URL: target.toString(), DB_POOL_MAX: String(PG_POOL_MAX) }),
+    () =>
+      workers > 1
+        ? benchServer(`PostgreSQL, ${workers} workers`, { DATA_DIR: dataDir, DATABASE_URL: target.toString(), DB_POOL_MAX: String(PG_POOL_MAX / workers), WEB_CONCURRENCY: String(workers) }, true)
+        : benchServer('PostgreSQL', { DATA_DIR: dataDir, DATABASE_URL: target.toString(), DB_POOL_MAX: String(PG_POOL_MAX) }),
   );
 }
 
@@ -358,6 +373,13 @@ async function main() {
     } catch (error) {
       failed = true;
       console.log(`ERROR: PostgreSQL run failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+    }
+    try {
+      const framework = await frameworkNow();
+      reports.push({ report: await benchPostgres(CLUSTER_WORKERS), targetRps: TARGET_PG_RPS, framework });
+    } catch (error) {
+      failed = true;
+      console.log(`ERROR: PostgreSQL run with ${CLUSTER_WORKERS} workers failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
     }
   } else {
     console.log('PostgreSQL run SKIPPED (set BENCH_DATABASE_URL to point at a server).');

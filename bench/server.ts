@@ -4,11 +4,19 @@
  * Migrates, creates the test-only widgets table, optionally seeds it, then serves the app with the
  * identity, billing and widgets modules plus one no-op route (GET /bench/bare) as the same-process
  * baseline, and bench-only seeding routes. Prints
- * `BENCH_INFO <json>` and then `READY <port>` on stdout once listening.
+ * `BENCH_INFO <json>` and then `READY <port>` on stdout once listening. With WEB_CONCURRENCY
+ * above 1, the primary prepares the database and prints those lines once every worker listens,
+ * as `npm start` does (src/cli/cluster.ts).
  */
 import fp from 'fastify-plugin';
+import cluster from 'node:cluster';
+import { pino } from 'pino';
 import { buildApp, type Module } from '../src/app';
 import { loadConfigOrExit, openConfiguredDatabase } from '../src/cli/boot';
+import { superviseWorkers } from '../src/cli/cluster';
+import type { Config } from '../src/config';
+import type { Database } from '../src/kernel/db/database';
+import { loggerOptions } from '../src/kernel/observability/logger';
 import { emitEvent } from '../src/kernel/events/outbox';
 import { billingModule } from '../src/modules/billing/index';
 import { identityModule } from '../src/modules/identity/index';
@@ -40,17 +48,33 @@ const benchModule: Module = {
   }),
 };
 
-async function main() {
-  const config = loadConfigOrExit();
-  const database = await openConfiguredDatabase(config);
+/** Migrates, creates and seeds the widgets table; answers what BENCH_INFO reports. */
+async function prepare(database: Database) {
   await database.migrate();
   await ensureWidgetsTable(database);
-
   let seeded: { rows: number; ms: number } | null = null;
   const seedRows = process.env.BENCH_SEED_ROWS ? Number(process.env.BENCH_SEED_ROWS) : 0;
   if (seedRows > 0) seeded = await seedWidgets(database, seedRows);
   const [version] = await database.query<{ version: string }>('SELECT version() AS version');
+  return { kind: database.kind, dbVersion: version?.version ?? 'unknown', seeded, pid: process.pid };
+}
 
+function announce(info: Awaited<ReturnType<typeof prepare>>, port: number) {
+  process.stdout.write(`BENCH_INFO ${JSON.stringify(info)}\n`);
+  process.stdout.write(`READY ${port}\n`);
+}
+
+async function supervise(config: Config) {
+  const database = await openConfiguredDatabase(config, { poolMax: 1 });
+  const info = await prepare(database).finally(() => database.close());
+  const supervisor = superviseWorkers({ workers: config.workers, shutdownTimeoutMs: 5_000, log: pino(loggerOptions(config.logLevel)) });
+  supervisor.listening.then((port) => announce(info, port), () => {});
+  process.exit(await supervisor.stopped);
+}
+
+async function serve(config: Config) {
+  const database = await openConfiguredDatabase(config);
+  const info = cluster.isWorker ? undefined : await prepare(database);
   const app = await buildApp({ config, database, modules: [identityModule, billingModule, widgetsModule, benchModule] });
 
   let stopping = false;
@@ -69,10 +93,13 @@ async function main() {
 
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const info = { kind: database.kind, dbVersion: version?.version ?? 'unknown', seeded, pid: process.pid };
-  process.stdout.write(`BENCH_INFO ${JSON.stringify(info)}\n`);
-  process.stdout.write(`READY ${port}\n`);
+  if (info) announce(info, typeof address === 'object' && address ? address.port : config.port);
+}
+
+async function main() {
+  const config = loadConfigOrExit();
+  if (config.workers > 1 && cluster.isPrimary) await supervise(config);
+  else await serve(config);
 }
 
 main().catch((error) => {

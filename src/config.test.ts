@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
@@ -64,11 +65,11 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error!.problems).toEqual([
       'PORT must be a whole number between 0 and 65535 (got "eighty")',
+      'DATABASE_URL must use postgres: or postgresql: (got "mysql:")',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'SECRET_KEY must be at least 32 characters long (use `openssl rand -base64 48`)',
       'BOOTSTRAP_ADMIN_EMAIL is not a valid email address',
       'CORS_ORIGINS entry "example.com" must be an origin like https://app.example.com, or *',
-      'DATABASE_URL must use postgres: or postgresql: (got "mysql:")',
       'REDIS_URL is not a valid URL',
       'TRUST_PROXY must be true or false (got "maybe")',
     ]);
@@ -92,6 +93,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ JOBS_POLL_INTERVAL_MS: '10' })).toThrow('JOBS_POLL_INTERVAL_MS must be a whole number between 100 and 60000 (got "10")');
     expect(() => loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000' })).toThrow('JOBS_SHUTDOWN_GRACE_MS (20000) must not exceed SHUTDOWN_TIMEOUT_MS (10000)');
     expect(loadConfig({ JOBS_SHUTDOWN_GRACE_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000' }).jobs.shutdownGraceMs).toBe(20000);
+  });
+
+  it('serves from one process unless WEB_CONCURRENCY asks for more, which only PostgreSQL allows', () => {
+    const postgres = { DATABASE_URL: 'postgres://app@db:5432/deskbase' };
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: '4' }).workers).toBe(4);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(loadConfig({ WEB_CONCURRENCY: '1' }).workers).toBe(1);
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database is opened by one process only');
+    expect(() => loadConfig({ ...postgres, WEB_CONCURRENCY: '0' })).toThrow('WEB_CONCURRENCY must be a whole number between 1 and 256, or auto (got "0")');
+    expect(() => loadConfig({ ...postgres, WEB_CONCURRENCY: 'many' })).toThrow('WEB_CONCURRENCY must be a whole number between 1 and 256, or auto (got "many")');
   });
 
   it('reads the mail delivery settings and refuses a rate of zero', () => {

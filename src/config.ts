@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Every environment variable Deskbase reads, typed and validated in one place. */
@@ -5,6 +6,8 @@ export interface Config {
   env: string;
   port: number;
   host: string;
+  /** Server processes (node:cluster workers) sharing the port; 1 serves from this process alone. */
+  workers: number;
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -153,6 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const port = int('PORT', 3000, 0, 65535);
   const host = str('HOST') ?? '0.0.0.0';
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const workers = workerCount(str('WEB_CONCURRENCY'), problems);
+  if (workers > 1 && !databaseUrl) {
+    problems.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database is opened by one process only');
+  }
   const publicUrl = url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
 
   const logLevel = (str('LOG_LEVEL')?.toLowerCase() ?? 'info') as Config['logLevel'];
@@ -223,9 +231,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: str('NODE_ENV') ?? 'development',
     port,
     host,
+    workers,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     dataDir: path.resolve(str('DATA_DIR') ?? './data'),
-    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 1000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     logLevel,
@@ -285,4 +294,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** WEB_CONCURRENCY: a whole number of processes, or `auto` for one per CPU the process may use. */
+function workerCount(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return 1;
+  if (raw.toLowerCase() === 'auto') return os.availableParallelism();
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 256) {
+    problems.push(`WEB_CONCURRENCY must be a whole number between 1 and 256, or auto (got "${raw}")`);
+    return 1;
+  }
+  return value;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import cluster from 'node:cluster';
 import type { LoggerOptions } from 'pino';
 
 const SECRET_FIELDS = [
@@ -38,7 +39,8 @@ export function redactUrl(url: string): string {
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
-    base: { service: 'deskbase' },
+    // With WEB_CONCURRENCY above 1, which worker wrote the line.
+    base: cluster.isWorker ? { service: 'deskbase', worker: cluster.worker!.id } : { service: 'deskbase' },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     formatters: { level: (label) => ({ level: label }), log: (object) => redactSecrets(object) as Record<string, unknown> },
   };

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
 import { ProblemError } from '../http/problem';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { clusterWideMetrics } from './cluster-metrics';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,7 +14,7 @@ declare module 'fastify' {
 /**
  * Prometheus metrics at GET /metrics: requests by route template and status, their duration,
  * the database pool and the process. Routes are labelled by template (`/api/v1/invoices/:id`),
- * never by raw URL, so label cardinality stays bounded.
+ * never by raw URL, so label cardinality stays bounded. With several workers, the sum of all of them.
  */
 export const metricsPlugin = fp(async (app: FastifyInstance) => {
   const registry = new Registry();
@@ -49,6 +50,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  const readMetrics = clusterWideMetrics(registry);
   const token = app.kernel.config.metricsToken;
   const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
@@ -57,6 +59,6 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ProblemError(401, 'UNAUTHORIZED');
     }
     reply.type(registry.contentType);
-    return registry.metrics();
+    return readMetrics();
   });
 });

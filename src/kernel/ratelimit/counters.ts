@@ -1,6 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import cluster from 'node:cluster';
+import {
+  RateLimiterCluster,
+  RateLimiterClusterMaster,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { Policies, Policy, PolicyName } from './policies';
 
 export interface Usage {
@@ -27,22 +35,40 @@ export interface CounterOptions {
   log: FastifyBaseLogger;
 }
 
-/** In memory on one instance; in Redis when REDIS_URL is set, with memory as insurance while it is away. */
+/**
+ * Call in the primary of a node:cluster (WEB_CONCURRENCY above 1) before forking: without Redis,
+ * the workers' counters then live in the primary's memory, so a client's budget is the same
+ * whichever worker its connections land on.
+ */
+export function shareCountersWithWorkers(): void {
+  new RateLimiterClusterMaster();
+}
+
+/**
+ * In memory on one instance; in Redis when REDIS_URL is set, with memory as insurance while it is
+ * away; in a cluster worker without Redis, in the primary's memory (IPC), with this worker's
+ * memory as insurance should the primary not answer.
+ */
 export async function openCounters(options: CounterOptions): Promise<Counters> {
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, options.keyPrefix, options.log) : undefined;
-  const limiters = new Map<PolicyName, RateLimiterAbstract>();
+  const limiters = new Map<PolicyName, { shared: RateLimiterAbstract; local: RateLimiterMemory }>();
   for (const policy of Object.values(options.policies)) {
     const shape = { keyPrefix: `${options.keyPrefix}:${policy.name}`, points: COUNT_ONLY, duration: policy.durationSeconds };
-    const memory = new RateLimiterMemory(shape);
-    limiters.set(
-      policy.name,
-      // rejectIfRedisNotReady: while Redis is away, go to the insurance at once instead of waiting.
-      redis ? new RateLimiterRedis({ ...shape, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory,
-    );
+    const local = new RateLimiterMemory(shape);
+    let shared: RateLimiterAbstract = local;
+    // rejectIfRedisNotReady: while Redis is away, go to the insurance at once instead of waiting.
+    if (redis) shared = new RateLimiterRedis({ ...shape, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: local });
+    else if (cluster.isWorker) shared = new RateLimiterCluster({ ...shape, timeoutMs: 500 });
+    limiters.set(policy.name, { shared, local });
   }
   return {
     async consume(policy, key) {
-      const result = await limiters.get(policy.name)!.consume(key);
+      const { shared, local } = limiters.get(policy.name)!;
+      const result = await shared.consume(key).catch((error: unknown) => {
+        // The primary did not answer in time (counting only: no RateLimiterRes rejection): count here.
+        if (shared instanceof RateLimiterCluster && !(error instanceof RateLimiterRes)) return local.consume(key);
+        throw error;
+      });
       return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
     },
     async close() {
