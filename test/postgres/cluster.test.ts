@@ -5,10 +5,15 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { adminQuery, postgresUrl } from '../support/database';
 
 const name = `deskbase_test_cluster_${randomBytes(4).toString('hex')}`;
+const started: ChildProcess[] = [];
+// A failed assertion must not leave a server running: its workers exit with the primary.
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 
 interface Running {
@@ -31,6 +36,7 @@ function startCluster(env: Record<string, string>): Running {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
