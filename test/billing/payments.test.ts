@@ -197,7 +197,7 @@ describe('refunds through a provider', () => {
     expect(response.statusCode, response.body).toBe(201);
     const refund = response.json();
     expect(card.refunds.slice(asked).map((r) => ({ ...r, amount: r.amount.toFixed() }))).toEqual([
-      { organizationId: expect.any(String), paymentId: payment.id, refundId: refund.id, providerReference: `ch_${payment.id}`, amount: '30', currency: 'INR', reason: 'Partly returned' },
+      { organizationId: expect.any(String), paymentId: payment.id, refundId: refund.id, idempotencyKey: refund.id, providerReference: `ch_${payment.id}`, amount: '30', currency: 'INR', reason: 'Partly returned' },
     ]);
     expect(refund).toMatchObject({ provider: 'test-card', provider_reference: `re_${refund.id}`, allocations: [{ invoice_id: inv.id, amount: '30.00' }] });
     expect(await invoice(inv.id)).toMatchObject({ status: 'open', amount_paid: '70.00', amount_refunded: '30.00' });
@@ -230,6 +230,44 @@ describe('refunds through a provider', () => {
     expect(retried.json()).toMatchObject({ from_unapplied: '30.00', allocations: [{ invoice_id: inv.id, amount: '30.00' }] });
     expect(await invoice(inv.id)).toMatchObject({ status: 'open', amount_paid: '20.00', amount_refunded: '30.00' });
     expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ status: 'partially_refunded', amount_refunded: '60.00', amount_unapplied: '0.00', version: before.payment.version + 1 });
+  });
+
+  it('hands the provider a key derived from Idempotency-Key, so a retry after our failure cannot refund twice', async () => {
+    const inv = await openInvoice(acme, '90.00');
+    const payment = (await byCard({ client_id: acme, amount: '90.00', allocations: [{ invoice_id: inv.id, amount: '90.00' }] })).json();
+    const db = world.app.kernel.database;
+    // The provider refunds, then our transaction fails: the first refund row inserted afterwards
+    // raises (a sequence is not rolled back, so only the first one does).
+    await db.execute(`
+      CREATE SEQUENCE refund_insert_attempts;
+      CREATE FUNCTION fail_first_refund() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('refund_insert_attempts') = 1 THEN RAISE EXCEPTION 'disk full'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_first_refund BEFORE INSERT ON payment_refunds FOR EACH ROW EXECUTE FUNCTION fail_first_refund();`);
+    try {
+      const asked = card.refunds.length;
+      const body = { amount: '25.00', reason: 'Damaged' };
+      const failed = await post(`/payments/${payment.id}/refunds`, body, world.adminA, { 'idempotency-key': 'refund-damaged-1' });
+      expect(failed.statusCode, failed.body).toBe(500);
+      expect(failed.body).not.toContain('disk full');
+      expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ amount_refunded: '0.00', refunds: [] });
+
+      const retried = await post(`/payments/${payment.id}/refunds`, body, world.adminA, { 'idempotency-key': 'refund-damaged-1' });
+      expect(retried.statusCode, retried.body).toBe(201);
+      const another = await post(`/payments/${payment.id}/refunds`, body, world.adminA, { 'idempotency-key': 'refund-damaged-2' });
+      expect(another.statusCode, another.body).toBe(201);
+      const [first, retry, second] = card.refunds.slice(asked);
+      // A provider honouring its idempotency key answers the first refund again for the retry.
+      expect(retry!.idempotencyKey).toBe(first!.idempotencyKey);
+      expect(retry!.refundId).not.toBe(first!.refundId);
+      expect(second!.idempotencyKey).not.toBe(first!.idempotencyKey);
+      expect(first!.idempotencyKey).not.toContain('refund-damaged');
+      expect((await get(`/payments/${payment.id}`)).json()).toMatchObject({ amount_refunded: '50.00' });
+    } finally {
+      await db.execute('DROP TRIGGER fail_first_refund ON payment_refunds; DROP FUNCTION fail_first_refund(); DROP SEQUENCE refund_insert_attempts;');
+    }
   });
 
   it('refuses (409) without asking the provider when an invoice no longer holds what the payment put on it', async () => {

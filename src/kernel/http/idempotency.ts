@@ -30,6 +30,18 @@ function hashOf(request: FastifyRequest): string {
 }
 
 /**
+ * The same text on every retry of a request that carries the same Idempotency-Key (from the same
+ * caller), null without one. Services hand it to outside providers as their own idempotency key:
+ * when our transaction fails after a provider acted, the retry (which the 5xx allows) makes the
+ * provider answer its first result instead of acting twice.
+ */
+export function operationKey(request: FastifyRequest): string | null {
+  const claim = request.idempotencyClaim;
+  if (!claim) return null;
+  return createHash('sha256').update(`${claim.scope}\n${request.method} ${request.url.split('?')[0]}\n${claim.key}`).digest('base64url').slice(0, 32);
+}
+
+/**
  * Idempotency-Key on POST (Stripe's semantics): the first request claims the key, its response
  * (2xx and 4xx) is stored for 24 h and replayed for the same key and body; the same key with a
  * different body is 422; a key still being processed is 409; a 5xx releases the key for a retry.

@@ -3,8 +3,10 @@ import type { Dec } from '../money';
 /** What the service asks a provider to record or collect. Amounts are exact decimals in `currency`. */
 export interface GatewayPaymentRequest {
   organizationId: string;
-  /** Our id (`pay_…`), usable by a provider as an idempotency key. */
+  /** Our id (`pay_…`). */
   paymentId: string;
+  /** What to give the provider as its idempotency key; see GatewayRefundRequest.idempotencyKey. */
+  idempotencyKey: string;
   clientId: string;
   amount: Dec;
   currency: string;
@@ -19,8 +21,15 @@ export interface GatewayPaymentRequest {
 export interface GatewayRefundRequest {
   organizationId: string;
   paymentId: string;
-  /** Our id (`rfd_…`), usable by a provider as an idempotency key. */
+  /** Our id (`rfd_…`). */
   refundId: string;
+  /**
+   * What to give the provider as its idempotency key (Stripe's `Idempotency-Key`, Razorpay's
+   * receipt…). When the API call carried an Idempotency-Key it is derived from it, so the
+   * caller's retry after a failure on our side (the provider refunded, our commit did not happen)
+   * gets the provider's first refund back instead of a second one; otherwise it is our id.
+   */
+  idempotencyKey: string;
   /** The provider's id of the payment being refunded, as `createPayment` answered it. */
   providerReference: string | null;
   amount: Dec;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { originOf } from '../../../kernel/audit/audit';
+import { operationKey } from '../../../kernel/http/idempotency';
 import { ApplyCreditBody, ClientCredit, CreatePaymentBody, CreateRefundBody, ListPaymentsQuery, Payment, PaymentPage, PaymentParams, Refund } from './schemas';
 import type { PaymentService } from './service';
 
@@ -14,7 +15,7 @@ export function paymentRoutes(payments: PaymentService): FastifyPluginAsyncTypeb
     const can = (action: string) => ({ permission: `payment:${action}` });
 
     app.post('/payments', { config: can('create'), schema: { tags, summary: 'Record a payment and allocate it to invoices (the rest is client credit)', body: CreatePaymentBody, response: { 201: Payment } } }, async (request, reply) => {
-      const created = await database.transaction((tx) => payments.create(tx, originOf(request), request.actor!, request.body));
+      const created = await database.transaction((tx) => payments.create(tx, originOf(request), request.actor!, request.body, operationKey(request)));
       reply.header('location', `/api/v1/payments/${created.id}`);
       return reply.sendResource(created, 201);
     });
@@ -37,7 +38,7 @@ export function paymentRoutes(payments: PaymentService): FastifyPluginAsyncTypeb
       '/payments/:id/refunds',
       { config: can('refund'), schema: { tags, summary: 'Refund part or all of a payment (reversing allocations and/or credit)', params: PaymentParams, body: CreateRefundBody, response: { 201: Refund } } },
       async (request, reply) => {
-        const refund = await database.transaction((tx) => payments.refund(tx, originOf(request), request.actor!, request.params.id, request.body));
+        const refund = await database.transaction((tx) => payments.refund(tx, originOf(request), request.actor!, request.params.id, request.body, operationKey(request)));
         reply.header('location', `/api/v1/payments/${request.params.id}/refunds/${refund.id}`);
         return reply.code(201).send(refund);
       },

@@ -209,7 +209,8 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
     present,
 
     /** Records money received and applies it to the given invoices; the rest is the client's credit. */
-    async create(tx: Executor, origin: RequestOrigin, actor: Actor, body: CreatePaymentBody): Promise<Payment> {
+    /** `operationKey`: the request's (kernel/http/idempotency.ts), handed to the provider. */
+    async create(tx: Executor, origin: RequestOrigin, actor: Actor, body: CreatePaymentBody, operationKey: string | null = null): Promise<Payment> {
       const errors: FieldError[] = [];
       const currency = body.currency.toUpperCase();
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code such as INR or USD' });
@@ -230,7 +231,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
 
       const id = newId('pay');
       const reference = body.reference?.trim() || null;
-      const result = await gateway!.createPayment({ organizationId: actor.organizationId, paymentId: id, clientId: body.client_id, amount, currency, method: body.method, date, reference, providerData: body.provider_data ?? {} });
+      const result = await gateway!.createPayment({ organizationId: actor.organizationId, paymentId: id, idempotencyKey: operationKey ?? id, clientId: body.client_id, amount, currency, method: body.method, date, reference, providerData: body.provider_data ?? {} });
       const now = kernel.now();
       const [row] = await tx
         .insert(payments)
@@ -288,7 +289,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
      * invoice is open again), the rest comes from the unapplied credit; without allocations the
      * credit goes first, then the newest allocations.
      */
-    async refund(tx: Executor, origin: RequestOrigin, actor: Actor, id: string, body: CreateRefundBody): Promise<Refund> {
+    async refund(tx: Executor, origin: RequestOrigin, actor: Actor, id: string, body: CreateRefundBody, operationKey: string | null = null): Promise<Refund> {
       const current = await load(tx, actor, id, true);
       const currency = current.currency;
       const errors: FieldError[] = [];
@@ -343,7 +344,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
 
       // The provider is called last, for a refund that is valid; if it throws, nothing was written.
       const refundId = newId('rfd');
-      const result = await gateway.refund({ organizationId: actor.organizationId, paymentId: id, refundId, providerReference: current.providerReference, amount, currency, reason: body.reason.trim() });
+      const result = await gateway.refund({ organizationId: actor.organizationId, paymentId: id, refundId, idempotencyKey: operationKey ?? refundId, providerReference: current.providerReference, amount, currency, reason: body.reason.trim() });
 
       const now = kernel.now();
       const reversedEntries: RefundAllocation[] = [];
