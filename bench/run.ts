@@ -77,6 +77,28 @@ async function prepareBilling(url: string, token: string) {
   return { seeded, invoiceBody: JSON.stringify({ client_id: clientId, lines }) };
 }
 
+/** Latency of report requests, one after another (issue 6: each under 1 s on 100,000 invoices). */
+const REPORTS = [
+  { name: 'tax summary, a year (50,000 issued invoices)', path: '/api/v1/reports/tax-summary?from=2026-01-01&to=2026-12-31' },
+  { name: 'tax summary, a quarter', path: '/api/v1/reports/tax-summary?from=2026-04-01&to=2026-06-30' },
+];
+async function reportLatencies(url: string, token: string): Promise<{ name: string; p50Ms: number; maxMs: number }[]> {
+  const figures = [];
+  for (const report of REPORTS) {
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const start = performance.now();
+      const response = await fetch(url + report.path, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`GET ${report.path} -> ${response.status}`);
+      if (i > 0) times.push(performance.now() - start); // the first one warms the plan and the JIT
+    }
+    times.sort((a, b) => a - b);
+    figures.push({ name: report.name, p50Ms: Math.round(times[Math.floor(times.length / 2)]!), maxMs: Math.round(times.at(-1)!) });
+  }
+  return figures;
+}
+
 /** Cleanups still owed (child process, temp dir, throwaway database), run also on Ctrl-C. */
 const cleanups: (() => Promise<void> | void)[] = [];
 async function runCleanups() {
@@ -217,6 +239,8 @@ async function benchServer(label: string, env: Record<string, string | undefined
         // A draft of 20 lines: validation, tax codes in force, exact totals, 21 rows, audit and event.
         { name: 'create invoice (20 lines)', path: '/api/v1/invoices', method: 'POST', headers: { authorization: `Bearer ${session.access_token}`, 'content-type': 'application/json' }, body: billing.invoiceBody },
       ];
+      const reports = cluster ? undefined : await reportLatencies(url, session.access_token);
+      for (const report of reports ?? []) console.log(`[bench] ${report.name}: p50 ${report.p50Ms} ms, max ${report.maxMs} ms`);
       const scenarios = cluster ? allScenarios.filter((scenario) => CLUSTER_SCENARIOS.has(scenario.name)) : allScenarios;
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {
@@ -255,7 +279,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
       console.log('[bench] webhooks: 10,000 events committed at once, then 200 API calls a second for 10 s, each committing one event');
       const webhooks = await measureWebhooks(url, (await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN)).access_token);
       console.log(`[bench] webhooks: ${Math.round(webhooks.deliveriesPerSecond)} deliveries/s; API call to receiver p50 ${webhooks.latencyP50Ms} ms, p99 ${webhooks.latencyP99Ms} ms`);
-      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps, webhooks };
+      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps, webhooks, reports };
     },
   );
 }

@@ -2,7 +2,7 @@
  * The benchmarked server, run as its own process by bench/run.ts:
  *   PORT=... LOG_LEVEL=warn [DATABASE_URL=...] [BENCH_SEED_ROWS=100000] node --import tsx bench/server.ts
  * Migrates, creates the test-only widgets table, optionally seeds it, then serves the app with the
- * identity, billing and widgets modules plus one no-op route (GET /bench/bare) as the same-process
+ * identity, billing, analytics and widgets modules plus one no-op route (GET /bench/bare) as the same-process
  * baseline, and bench-only seeding routes. Prints
  * `BENCH_INFO <json>` and then `READY <port>` on stdout once listening. With WEB_CONCURRENCY
  * above 1, the primary prepares the database and prints those lines once every worker listens,
@@ -18,6 +18,7 @@ import type { Config } from '../src/config';
 import type { Database } from '../src/kernel/db/database';
 import { loggerOptions } from '../src/kernel/observability/logger';
 import { emitEvent } from '../src/kernel/events/outbox';
+import { analyticsModule } from '../src/modules/analytics/index';
 import { billingModule } from '../src/modules/billing/index';
 import { identityModule } from '../src/modules/identity/index';
 import { widgetsModule } from '../test/support/widgets/index';
@@ -75,7 +76,7 @@ async function supervise(config: Config) {
 async function serve(config: Config) {
   const database = await openConfiguredDatabase(config);
   const info = cluster.isWorker ? undefined : await prepare(database);
-  const app = await buildApp({ config, database, modules: [identityModule, billingModule, widgetsModule, benchModule] });
+  const app = await buildApp({ config, database, modules: [identityModule, billingModule, analyticsModule, widgetsModule, benchModule] });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -50,6 +50,7 @@ export interface AppOptions {
 export const productionModules = async (): Promise<Module[]> => [
   (await import('./modules/identity/index')).identityModule,
   (await import('./modules/billing/index')).billingModule,
+  (await import('./modules/analytics/index')).analyticsModule,
 ];
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productionModules } from '../src/app';
 import { createTestApp } from './support/app';
 
 let app: FastifyInstance;
@@ -18,6 +19,19 @@ describe('OpenAPI document', () => {
     const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+  });
+
+  it('is valid for the whole product, every module npm start registers', async () => {
+    const product = await createTestApp({ modules: await productionModules() });
+    try {
+      const document = (await product.inject({ url: '/openapi.json' })).json();
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/invoices', '/api/v1/reports/tax-summary']));
+      const result = await new Validator().validate(document);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+    } finally {
+      await product.close();
+    }
   });
 
   it('is generated from the route schemas, with problem+json errors on every operation', async () => {

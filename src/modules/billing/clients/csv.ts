@@ -8,6 +8,7 @@ import type { RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
 import { ProblemError } from '../../../kernel/http/problem';
+import { neutralizeFormula, restoreFormula } from '../../../kernel/http/spreadsheet';
 import type { Address } from '../addresses';
 import { CreateClientBody, type Client, type ImportReport } from './schemas';
 import { checkClient, type ClientService } from './service';
@@ -28,11 +29,6 @@ type CsvRecord = Record<string, string>;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const validBody = ajv.compile(CreateClientBody);
 
-// A cell starting with one of these is a formula to a spreadsheet (CSV injection): it is written
-// behind an apostrophe, which spreadsheets hide and which the import removes again.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const neutralize = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell);
-const restore = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell);
 
 function addressCells(prefix: string, address: Address | null): Record<string, string> {
   return Object.fromEntries(ADDRESS_PARTS.map((p) => [`${prefix}_${p}`, address?.[p] ?? '']));
@@ -57,13 +53,13 @@ function rowOf(client: Client, forCsv: boolean): string[] {
     contact_email: primary?.email ?? '',
     contact_phone: primary?.phone ?? '',
   };
-  return CLIENT_COLUMNS.map((column) => (forCsv ? neutralize(cells[column] ?? '') : (cells[column] ?? '')));
+  return CLIENT_COLUMNS.map((column) => (forCsv ? neutralizeFormula(cells[column] ?? '') : (cells[column] ?? '')));
 }
 
 /** The request body a CSV record stands for (blank cells are absent fields). */
 function bodyOf(record: CsvRecord): Record<string, unknown> {
   const cell = (column: string) => {
-    const value = restore(record[column]?.trim() ?? '');
+    const value = restoreFormula(record[column]?.trim() ?? '');
     return value === '' ? undefined : value;
   };
   const address = (prefix: string) => {

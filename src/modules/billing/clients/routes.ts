@@ -4,12 +4,12 @@ import { Type } from '@sinclair/typebox';
 import { originOf } from '../../../kernel/audit/audit';
 import { ifMatchVersion } from '../../../kernel/http/etag';
 import { ProblemError } from '../../../kernel/http/problem';
+import { XLSX_TYPE } from '../../../kernel/http/spreadsheet';
 import { exportCsv, exportXlsx, importClients } from './csv';
 import { Client, ClientPage, ClientParams, CreateClientBody, ExportClientsQuery, ImportClientsQuery, ImportReport, ListClientsQuery, UpdateClientBody } from './schemas';
 import type { ClientService } from './service';
 
 const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** /api/v1/clients: the organization's customers, their contacts, import and export. */
 export function clientRoutes(clients: ClientService): FastifyPluginAsyncTypebox {
