@@ -51,7 +51,7 @@ export const CreateRefundBody = Type.Object(
 export type CreateRefundBody = Static<typeof CreateRefundBody>;
 
 export const PaymentAllocation = Type.Object(
-  { id: Type.String(), invoice_id: Type.String(), amount: Amount('Applied'), amount_refunded: Amount('Reversed by refunds'), created_at: Instant },
+  { id: Type.String(), invoice_id: Type.String(), amount: Amount('Applied'), amount_refunded: Amount('Reversed by refunds'), applied_on: Type.String({ format: 'date', description: 'The day it counts as received on the invoice: the payment’s date, or the day credit was applied.' }), created_at: Instant },
   strict,
 );
 

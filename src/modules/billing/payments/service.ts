@@ -92,7 +92,7 @@ export function presentPayment(row: Row, allocations: AllocationRow[], refunds: 
     amount_refunded: money(row.refundedAmount),
     notes: row.notes,
     credit_note_id: row.creditNoteId,
-    allocations: allocations.map((a) => ({ id: a.id, invoice_id: a.invoiceId, amount: money(a.amount), amount_refunded: money(a.refundedAmount), created_at: a.createdAt.toISOString() })),
+    allocations: allocations.map((a) => ({ id: a.id, invoice_id: a.invoiceId, amount: money(a.amount), amount_refunded: money(a.refundedAmount), applied_on: a.appliedOn, created_at: a.createdAt.toISOString() })),
     refunds: refunds.map(presentRefund),
     version: row.version,
     created_at: row.createdAt.toISOString(),
@@ -177,12 +177,12 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
   }
 
   /** Writes checked allocations: the rows (one insert), and each invoice's amount paid (status `paid` once nothing remains). */
-  async function allocate(tx: Executor, origin: RequestOrigin, actor: Actor, paymentId: string, plans: AllocationPlan[], locked: Map<string, InvoiceRow>) {
+  async function allocate(tx: Executor, origin: RequestOrigin, actor: Actor, paymentId: string, plans: AllocationPlan[], locked: Map<string, InvoiceRow>, appliedOn: string) {
     if (plans.length === 0) return;
     const now = kernel.now();
     await tx
       .insert(paymentAllocations)
-      .values(plans.map((plan) => ({ id: newId('pal'), organizationId: actor.organizationId, paymentId, invoiceId: plan.invoiceId, amount: plan.amount.toFixed(), createdBy: actor.id, createdAt: now })));
+      .values(plans.map((plan) => ({ id: newId('pal'), organizationId: actor.organizationId, paymentId, invoiceId: plan.invoiceId, amount: plan.amount.toFixed(), appliedOn, createdBy: actor.id, createdAt: now })));
     for (const plan of plans) {
       const invoice = locked.get(plan.invoiceId)!;
       const paid = new Dec(invoice.amountPaid).plus(plan.amount);
@@ -254,7 +254,7 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
           updatedAt: now,
         })
         .returning();
-      await allocate(tx, origin, actor, id, plans, locked);
+      await allocate(tx, origin, actor, id, plans, locked, date);
       const payment = await presentOne(tx, row!);
       await record(tx, origin, actor, 'payment.received', payment, { client_id: body.client_id, invoices: plans.map((p) => p.invoiceId) });
       return payment;
@@ -270,9 +270,10 @@ export function paymentService(kernel: Kernel, deps: PaymentServiceDeps) {
       if (allocated.greaterThan(unapplied)) errors.push({ field: 'allocations', message: `add up to ${formatMoney(allocated, current.currency)}, more than the payment’s unapplied amount ${formatMoney(unapplied, current.currency)}` });
       if (errors.length > 0) throw validationFailed(errors);
       const locked = await lockInvoices(tx, actor, plans.map((p) => p.invoiceId));
-      await checkAgainstInvoices(tx, actor, plans, locked, { ...current, date: today(kernel) }, errors);
+      const appliedOn = today(kernel);
+      await checkAgainstInvoices(tx, actor, plans, locked, { ...current, date: appliedOn }, errors);
       if (errors.length > 0) throw validationFailed(errors);
-      await allocate(tx, origin, actor, id, plans, locked);
+      await allocate(tx, origin, actor, id, plans, locked, appliedOn);
       const now = kernel.now();
       const [row] = await tx
         .update(payments)

@@ -51,6 +51,8 @@ export const paymentAllocations = pgTable(
     invoiceId: text('invoice_id').notNull(),
     amount: money('amount'),
     refundedAmount: money('refunded_amount').default('0'),
+    /** The day the money counts as received on the invoice: the payment's date, or the day credit was applied later. */
+    appliedOn: date('applied_on', { mode: 'string' }).notNull(),
     createdBy: text('created_by'),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
