@@ -81,6 +81,8 @@ async function prepareBilling(url: string, token: string) {
 const REPORTS = [
   { name: 'tax summary, a year (50,000 issued invoices)', path: '/api/v1/reports/tax-summary?from=2026-01-01&to=2026-12-31' },
   { name: 'tax summary, a quarter', path: '/api/v1/reports/tax-summary?from=2026-04-01&to=2026-06-30' },
+  { name: 'AR aging as of 2026-12-31 (50,000 issued invoices, 25,000 paid)', path: '/api/v1/reports/ar-aging?as_of=2026-12-31' },
+  { name: 'AR aging as of 2026-06-30', path: '/api/v1/reports/ar-aging?as_of=2026-06-30' },
 ];
 async function reportLatencies(url: string, token: string): Promise<{ name: string; p50Ms: number; maxMs: number }[]> {
   const figures = [];

@@ -44,7 +44,8 @@ export async function seedWidgets(database: Database, rows: number): Promise<{ r
 
 /**
  * Gives `organizationId` `rows` invoices (a quarter each draft, open, paid and void) with two lines
- * each, for one client, in three INSERT ... SELECT statements, then ANALYZE. created_at increases by
+ * each, for one client, and a payment for each paid one (ten days after its issue date), in
+ * INSERT ... SELECT statements, then ANALYZE. created_at increases by
  * 1 ms per invoice, so the newest-first list of a status walks the same index as real data.
  */
 export async function seedInvoices(database: Database, organizationId: string, clientId: string, rows: number): Promise<{ rows: number; ms: number }> {
@@ -65,7 +66,17 @@ export async function seedInvoices(database: Database, organizationId: string, c
     SELECT 'inl_bench' || lpad(i::text, 8, '0') || '_' || p, '${organizationId}', 'inv_bench' || lpad(i::text, 8, '0'), p, 'Consulting hour ' || p, '1', '100', '0', '100', '0', '100', '18', '118',
            '[{"name":"cgst","rate":"9.00","amount":"9.00"},{"name":"sgst","rate":"9.00","amount":"9.00"}]'::jsonb
     FROM generate_series(1, ${rows}) AS i, generate_series(0, 1) AS p`);
+  // The paid quarter's payments, so that reports rebuilt from payments agree with amount_paid.
+  await database.query(`
+    INSERT INTO payments (id, organization_id, client_id, amount, currency, date, method, provider, status, unapplied_amount, created_at, updated_at)
+    SELECT 'pay_bench' || lpad(i::text, 8, '0'), '${organizationId}', '${clientId}', '236', 'INR', DATE '2026-01-01' + (i % 365) + 10, 'bank_transfer', 'manual', 'succeeded', '0', now(), now()
+    FROM generate_series(2, ${rows}, 4) AS i`);
+  await database.query(`
+    INSERT INTO payment_allocations (id, organization_id, payment_id, invoice_id, amount, applied_on, created_at)
+    SELECT 'pal_bench' || lpad(i::text, 8, '0'), '${organizationId}', 'pay_bench' || lpad(i::text, 8, '0'), 'inv_bench' || lpad(i::text, 8, '0'), '236', DATE '2026-01-01' + (i % 365) + 10, now()
+    FROM generate_series(2, ${rows}, 4) AS i`);
   await database.query('ANALYZE invoices');
   await database.query('ANALYZE invoice_lines');
+  await database.query('ANALYZE payment_allocations');
   return { rows, ms: Math.round(performance.now() - start) };
 }

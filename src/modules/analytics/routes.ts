@@ -1,29 +1,43 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sendTable, XLSX_TYPE } from '../../kernel/http/spreadsheet';
-import { TaxSummary, TaxSummaryQuery } from './schemas';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { TObject, Static } from '@sinclair/typebox';
+import type { Actor } from '../../kernel/auth/actor';
+import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spreadsheet';
+import { arAging, arAgingTable } from './ar-aging';
+import { ArAging, ArAgingQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
 /** /api/v1/reports: figures computed from the organization's records, as JSON or a download. */
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { database } = app.kernel;
-  const tags = ['reports'];
+  const today = () => app.kernel.now().toISOString().slice(0, 10);
 
-  app.get(
+  /** One report: its query (with `format`), its JSON shape, how to compute it and how to lay it out as a table. */
+  // Typed by `compute` and `table`: a generic schema is beyond what the type provider can infer from.
+  const untyped = app as unknown as FastifyInstance;
+  function report<Q extends TObject, R extends TObject>(path: string, summary: string, query: Q, response: R, compute: (actor: Actor, query: Static<Q>) => Promise<Static<R>>, table: (report: Static<R>, format: 'csv' | 'xlsx') => TableDownload) {
+    const schema: FastifySchema = { tags: ['reports'], summary, querystring: query, response: { 200: response }, produces: ['application/json', 'text/csv', XLSX_TYPE] };
+    untyped.get(path, { config: { permission: 'reports:read' }, schema }, async (request, reply) => {
+      const params = request.query as Static<Q> & { format: 'json' | 'csv' | 'xlsx' };
+      const figures = await compute(request.actor!, params);
+      return params.format === 'json' ? figures : sendTable(reply, table(figures, params.format));
+    });
+  }
+
+  report(
     '/reports/tax-summary',
-    {
-      config: { permission: 'reports:read' },
-      schema: {
-        tags,
-        summary: 'Tax for a period: invoiced less credited, per tax code, component (CGST/SGST/IGST…), rate and supply type, per currency',
-        querystring: TaxSummaryQuery,
-        response: { 200: TaxSummary },
-        produces: ['application/json', 'text/csv', XLSX_TYPE],
-      },
-    },
-    async (request, reply) => {
-      const summary = await taxSummary(database.db, request.actor!, request.query);
-      const { format } = request.query;
-      return format === 'json' ? summary : sendTable(reply, taxSummaryTable(summary, format));
-    },
+    'Tax for a period: invoiced less credited, per tax code, component (CGST/SGST/IGST…), rate and supply type, per currency',
+    TaxSummaryQuery,
+    TaxSummary,
+    (actor, query) => taxSummary(database.db, actor, query),
+    taxSummaryTable,
+  );
+  report(
+    '/reports/ar-aging',
+    'Accounts receivable aging: what each client owed at the end of a day, by days past due, per currency, with days sales outstanding',
+    ArAgingQuery,
+    ArAging,
+    (actor, query) => arAging(database.db, actor, query.as_of ?? today(), query.client_id),
+    arAgingTable,
   );
 };

@@ -4,12 +4,16 @@ const strict = { additionalProperties: false } as const;
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Amount = Type.String({ description: 'Decimal amount in the currency of its group, e.g. `"1180.00"`.' });
 
+const ClientFilter = Type.Optional(Type.String({ maxLength: 64, description: 'Only this client’s documents.' }));
+const format = (rows: string) =>
+  Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'json', description: `\`csv\` or \`xlsx\`: the same figures as a download, ${rows}.` });
+
 export const TaxSummaryQuery = Type.Object(
   {
     from: Type.String({ format: 'date', description: 'First issue date of the period (included).' }),
     to: Type.String({ format: 'date', description: 'Last issue date of the period (included).' }),
-    client_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only this client’s invoices and credit notes.' })),
-    format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'json', description: '`csv` or `xlsx`: the same figures as a download, one row per tax line and one total row per currency.' }),
+    client_id: ClientFilter,
+    format: format('one row per tax line and one total row per currency'),
   },
   strict,
 );
@@ -53,3 +57,44 @@ export const TaxSummary = Type.Object(
   { $id: 'TaxSummary', ...strict },
 );
 export type TaxSummary = Static<typeof TaxSummary>;
+
+export const ArAgingQuery = Type.Object(
+  {
+    as_of: Type.Optional(Type.String({ format: 'date', description: 'The day the balances are taken at the end of (default: today, UTC).' })),
+    client_id: ClientFilter,
+    format: format('one row per client and currency and one total row per currency'),
+  },
+  strict,
+);
+export type ArAgingQuery = Static<typeof ArAgingQuery>;
+
+const buckets = {
+  current: Type.String({ description: 'Not yet due, or due on `as_of` itself.' }),
+  days_1_30: Amount,
+  days_31_60: Amount,
+  days_61_90: Amount,
+  days_over_90: Amount,
+  total: Amount,
+  invoices: Type.Integer({ description: 'Invoices with something still owed.' }),
+};
+
+export const ArAging = Type.Object(
+  {
+    as_of: Day,
+    client_id: Type.Union([Type.String(), Type.Null()]),
+    currency_totals: Type.Array(
+      Type.Object(
+        {
+          currency: Type.String(),
+          ...buckets,
+          clients: Type.Integer(),
+          days_sales_outstanding: Type.Union([Type.String(), Type.Null()], { description: 'Total owed ÷ invoiced over the 90 days ending `as_of` × 90, in days (one decimal); null when nothing was invoiced then.' }),
+        },
+        strict,
+      ),
+    ),
+    clients: Type.Array(Type.Object({ client_id: Type.String(), client_name: Type.String(), currency: Type.String(), ...buckets, oldest_due_date: Day }, strict)),
+  },
+  { $id: 'ArAging', ...strict },
+);
+export type ArAging = Static<typeof ArAging>;

@@ -1,7 +1,9 @@
-import { and, between, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../kernel/db/database';
+import { clients } from './clients/tables';
 import { creditNotes } from './credit-notes/tables';
 import { invoices } from './invoices/tables';
+import { paymentAllocations, paymentRefunds } from './payments/tables';
 
 /**
  * Facts billing answers for reports (the analytics module reads billing only through these).
@@ -97,4 +99,102 @@ export async function taxFacts(executor: Executor, organizationId: string, perio
     components(executor, creditNotes, credited),
   ]);
   return { invoices: invoiceTotals, creditNotes: creditNoteTotals, invoiceComponents, creditNoteComponents };
+}
+
+/** Amounts a client owed on one day, by how long past the due date (issue 6 §2). */
+export type ReceivableBuckets = {
+  clientId: string;
+  clientName: string;
+  currency: string;
+  /** Not yet due on that day, or due that very day. */
+  current: string;
+  days1To30: string;
+  days31To60: string;
+  days61To90: string;
+  daysOver90: string;
+  total: string;
+  invoices: number;
+  /** The earliest due date among the invoices still owed on. */
+  oldestDueDate: string;
+};
+
+/** Invoices (issued, and neither void nor written off by that day) as they stood at the end of `asOf`. */
+function invoicesOwedOn(organizationId: string, asOf: string, clientId: string | undefined): SQL {
+  const day = sql`${asOf}::date`;
+  const utcDay = (instant: SQL | typeof invoices.voidedAt) => sql`(${instant} AT TIME ZONE 'UTC')::date`;
+  const i = invoices;
+  return sql`
+    SELECT ${i.id} AS id, ${i.clientId} AS client_id, ${i.currency} AS currency, coalesce(${i.dueDate}, ${i.issueDate}) AS due, ${i.total} AS total,
+           -- The early-payment discount counts from the day the invoice was paid.
+           CASE WHEN ${i.paidAt} IS NOT NULL AND ${utcDay(i.paidAt)} <= ${day} THEN ${i.discountTaken} ELSE 0 END AS discount
+    FROM ${i}
+    WHERE ${i.organizationId} = ${organizationId} AND ${i.status} <> 'draft' AND ${i.issueDate} <= ${day}
+      AND NOT (${i.status} = 'void' AND ${utcDay(i.voidedAt)} <= ${day})
+      AND NOT (${i.status} = 'uncollectible' AND ${utcDay(i.markedUncollectibleAt)} <= ${day})
+      ${clientId ? sql`AND ${i.clientId} = ${clientId}` : sql``}`;
+}
+
+/**
+ * What each client owed at the end of `asOf`, per currency, in aging buckets by days past the due
+ * date (an invoice without one is due on its issue date). Rebuilt from the records, so any past
+ * day is exact: payments count from their allocation's `applied_on`, refunds from their date,
+ * credit notes from their issue date; invoices voided or marked uncollectible after that day
+ * still count on it.
+ */
+export async function receivablesOn(executor: Executor, organizationId: string, asOf: string, clientId?: string): Promise<ReceivableBuckets[]> {
+  const day = sql`${asOf}::date`;
+  const a = paymentAllocations;
+  const r = paymentRefunds;
+  const c = creditNotes;
+  const bucket = (condition: SQL) => sql`coalesce(sum(outstanding) FILTER (WHERE ${condition}), 0)::text`;
+  const { rows } = await executor.execute<ReceivableBuckets>(sql`
+    WITH owed AS (${invoicesOwedOn(organizationId, asOf, clientId)}),
+    paid AS (
+      SELECT ${a.invoiceId} AS invoice_id, sum(${a.amount}) AS amount FROM ${a}
+      WHERE ${a.organizationId} = ${organizationId} AND ${a.appliedOn} <= ${day} GROUP BY 1),
+    refunded AS (
+      SELECT reversal->>'invoice_id' AS invoice_id, sum((reversal->>'amount')::numeric) AS amount
+      FROM ${r} CROSS JOIN LATERAL jsonb_array_elements(${r.allocations}) AS reversal
+      WHERE ${r.organizationId} = ${organizationId} AND ${r.date} <= ${day} GROUP BY 1),
+    credited AS (
+      SELECT ${c.invoiceId} AS invoice_id, sum(${c.appliedToInvoice}) AS amount FROM ${c}
+      WHERE ${c.organizationId} = ${organizationId} AND ${c.issueDate} <= ${day} GROUP BY 1),
+    balances AS (
+      SELECT owed.client_id, owed.currency, owed.due, ${day} - owed.due AS days_late,
+             greatest(owed.total - coalesce(paid.amount, 0) + coalesce(refunded.amount, 0) - coalesce(credited.amount, 0) - owed.discount, 0) AS outstanding
+      FROM owed
+      LEFT JOIN paid ON paid.invoice_id = owed.id
+      LEFT JOIN refunded ON refunded.invoice_id = owed.id
+      LEFT JOIN credited ON credited.invoice_id = owed.id)
+    SELECT balances.client_id AS "clientId", ${clients.name} AS "clientName", balances.currency,
+           ${bucket(sql`days_late <= 0`)} AS "current",
+           ${bucket(sql`days_late BETWEEN 1 AND 30`)} AS "days1To30",
+           ${bucket(sql`days_late BETWEEN 31 AND 60`)} AS "days31To60",
+           ${bucket(sql`days_late BETWEEN 61 AND 90`)} AS "days61To90",
+           ${bucket(sql`days_late > 90`)} AS "daysOver90",
+           sum(outstanding)::text AS "total", count(*)::int AS "invoices", min(due)::text AS "oldestDueDate"
+    FROM balances JOIN ${clients} ON ${clients.id} = balances.client_id
+    WHERE outstanding > 0
+    GROUP BY 1, 2, 3
+    ORDER BY 3, sum(outstanding) DESC, 2`);
+  return rows;
+}
+
+/** Invoiced per currency on the days `from`..`to` (finalized, not void by `to`): the sales side of DSO. */
+export function invoicedBetween(executor: Executor, organizationId: string, from: string, to: string, clientId?: string): Promise<{ currency: string; total: string }[]> {
+  const i = invoices;
+  return executor
+    .select({ currency: i.currency, total: sql<string>`sum(${i.total})::text` })
+    .from(i)
+    .where(
+      and(
+        eq(i.organizationId, organizationId),
+        ne(i.status, 'draft'),
+        between(i.issueDate, from, to),
+        sql`NOT (${i.status} = 'void' AND (${i.voidedAt} AT TIME ZONE 'UTC')::date <= ${to}::date)`,
+        clientId ? eq(i.clientId, clientId) : undefined,
+      ),
+    )
+    .groupBy(i.currency)
+    .orderBy(i.currency);
 }
