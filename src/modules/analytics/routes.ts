@@ -12,9 +12,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { database } = app.kernel;
   const today = () => app.kernel.now().toISOString().slice(0, 10);
 
-  /** One report: its query (with `format`), its JSON shape, how to compute it and how to lay it out as a table. */
   // Typed by `compute` and `table`: a generic schema is beyond what the type provider can infer from.
   const untyped = app as unknown as FastifyInstance;
+  /** One report: its query (with `format`), its JSON shape, how to compute it and how to lay it out as a table. */
   function report<Q extends TObject, R extends TObject>(path: string, summary: string, query: Q, response: R, compute: (actor: Actor, query: Static<Q>) => Promise<Static<R>>, table: (report: Static<R>, format: 'csv' | 'xlsx') => TableDownload) {
     const schema: FastifySchema = { tags: ['reports'], summary, querystring: query, response: { 200: response }, produces: ['application/json', 'text/csv', XLSX_TYPE] };
     untyped.get(path, { config: { permission: 'reports:read' }, schema }, async (request, reply) => {
