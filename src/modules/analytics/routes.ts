@@ -4,7 +4,8 @@ import type { TObject, Static } from '@sinclair/typebox';
 import type { Actor } from '../../kernel/auth/actor';
 import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spreadsheet';
 import { arAging, arAgingTable } from './ar-aging';
-import { ArAging, ArAgingQuery, TaxSummary, TaxSummaryQuery } from './schemas';
+import { revenue, revenueTable } from './revenue';
+import { ArAging, ArAgingQuery, Revenue, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
 /** /api/v1/reports: figures computed from the organization's records, as JSON or a download. */
@@ -39,5 +40,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ArAging,
     (actor, query) => arAging(database.db, actor, query.as_of ?? today(), query.client_id),
     arAgingTable,
+  );
+  report(
+    '/reports/revenue',
+    'Revenue per day, week, month or quarter: invoiced, credited, collected and refunded per currency, per client, and in the base currency at recorded rates',
+    RevenueQuery,
+    Revenue,
+    (actor, query) => revenue(database.db, actor, query),
+    revenueTable,
   );
 };

@@ -98,3 +98,68 @@ export const ArAging = Type.Object(
   { $id: 'ArAging', ...strict },
 );
 export type ArAging = Static<typeof ArAging>;
+
+export const RevenueQuery = Type.Object(
+  {
+    from: Type.String({ format: 'date', description: 'First day of the period (included).' }),
+    to: Type.String({ format: 'date', description: 'Last day of the period (included).' }),
+    interval: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('quarter')], { default: 'month', description: 'Weeks start on Monday.' }),
+    client_id: ClientFilter,
+    format: format('one row per interval and currency and one total row per currency'),
+  },
+  strict,
+);
+export type RevenueQuery = Static<typeof RevenueQuery>;
+
+const movements = {
+  invoices: Type.Integer(),
+  invoiced: Type.String({ description: 'Finalized invoices (not void), by issue date.' }),
+  credited: Type.String({ description: 'Credit notes, by issue date.' }),
+  collected: Type.String({ description: 'Payments received, by payment date (client credit from credit notes is not money received).' }),
+  refunded: Type.String({ description: 'Money given back, by refund date.' }),
+  net_collected: Type.String({ description: 'collected − refunded.' }),
+};
+const BaseMovements = Type.Object(
+  {
+    currency: Type.String(),
+    ...Type.Omit(Type.Object(movements), ['invoices']).properties,
+    complete: Type.Boolean({ description: 'False when a currency had no recorded rate on or before the period’s end: it is then left out of these sums.' }),
+  },
+  strict,
+);
+
+export const Revenue = Type.Object(
+  {
+    from: Day,
+    to: Day,
+    interval: Type.String(),
+    client_id: Type.Union([Type.String(), Type.Null()]),
+    base_currency: Type.Union([Type.String(), Type.Null()]),
+    periods: Type.Array(
+      Type.Object(
+        {
+          start: Day,
+          end: Day,
+          currencies: Type.Array(
+            Type.Object(
+              {
+                currency: Type.String(),
+                ...movements,
+                rate_to_base: Type.Union([Type.String(), Type.Null()], { description: 'The recorded rate in force on the period’s last day (1 for the base currency; null when none was recorded).' }),
+                rate_date: Type.Union([Day, Type.Null()], { description: 'The day that rate was recorded for.' }),
+              },
+              strict,
+            ),
+          ),
+          base: Type.Union([BaseMovements, Type.Null()], { description: 'The period in the base currency; null before the billing profile sets one.' }),
+        },
+        strict,
+      ),
+    ),
+    totals: Type.Array(Type.Object({ currency: Type.String(), ...movements }, strict)),
+    base_totals: Type.Union([BaseMovements, Type.Null()]),
+    clients: Type.Array(Type.Object({ client_id: Type.String(), client_name: Type.String(), currency: Type.String(), ...movements }, strict)),
+  },
+  { $id: 'Revenue', ...strict },
+);
+export type Revenue = Static<typeof Revenue>;

@@ -3,7 +3,9 @@ import type { Executor } from '../../kernel/db/database';
 import { clients } from './clients/tables';
 import { creditNotes } from './credit-notes/tables';
 import { invoices } from './invoices/tables';
-import { paymentAllocations, paymentRefunds } from './payments/tables';
+import { billingExchangeRates } from './exchange-rates/tables';
+import { paymentAllocations, paymentRefunds, payments } from './payments/tables';
+import { billingSettings } from './settings/tables';
 
 /**
  * Facts billing answers for reports (the analytics module reads billing only through these).
@@ -197,4 +199,64 @@ export function invoicedBetween(executor: Executor, organizationId: string, from
     )
     .groupBy(i.currency)
     .orderBy(i.currency);
+}
+
+export type RevenueInterval = 'day' | 'week' | 'month' | 'quarter';
+
+/** One kind of money movement summed per period start (and client), per currency. */
+export type RevenueFact = {
+  kind: 'invoiced' | 'credited' | 'collected' | 'refunded';
+  /** First day of the interval (weeks start on Monday). */
+  period: string;
+  clientId: string;
+  currency: string;
+  count: number;
+  amount: string;
+};
+
+/**
+ * Money invoiced (finalized invoices not void, by issue date), credited (credit notes), collected
+ * (payments received, by their date; client credit from credit notes is not money received) and
+ * refunded (by refund date) in a period, per interval, client and currency (issue 6 §1).
+ */
+export async function revenueFacts(executor: Executor, organizationId: string, period: ReportPeriod & { interval: RevenueInterval }): Promise<RevenueFact[]> {
+  const unit = sql.raw(`'${period.interval}'`); // one of four literals, checked by the type and the route's schema
+  const fact = (kind: RevenueFact['kind'], table: SQL, day: SQL, client: SQL, currency: SQL, amount: SQL, where: SQL) => sql`
+    SELECT ${kind} AS "kind", date_trunc(${unit}, ${day})::date::text AS "period", ${client} AS "clientId", ${currency} AS "currency",
+           count(*)::int AS "count", sum(${amount})::text AS "amount"
+    FROM ${table} WHERE ${where} AND ${day} BETWEEN ${period.from}::date AND ${period.to}::date ${period.clientId ? sql`AND ${client} = ${period.clientId}` : sql``}
+    GROUP BY 2, 3, 4`;
+  const i = invoices;
+  const c = creditNotes;
+  const p = payments;
+  const r = paymentRefunds;
+  const { rows } = await executor.execute<RevenueFact>(sql`
+    ${fact('invoiced', sql`${i}`, sql`${i.issueDate}`, sql`${i.clientId}`, sql`${i.currency}`, sql`${i.total}`, sql`${i.organizationId} = ${organizationId} AND ${i.status} IN ('open', 'paid', 'uncollectible')`)}
+    UNION ALL
+    ${fact('credited', sql`${c}`, sql`${c.issueDate}`, sql`${c.clientId}`, sql`${c.currency}`, sql`${c.total}`, sql`${c.organizationId} = ${organizationId}`)}
+    UNION ALL
+    ${fact('collected', sql`${p}`, sql`${p.date}`, sql`${p.clientId}`, sql`${p.currency}`, sql`${p.amount}`, sql`${p.organizationId} = ${organizationId} AND ${p.creditNoteId} IS NULL`)}
+    UNION ALL
+    ${fact('refunded', sql`${r} JOIN ${p} ON ${p.id} = ${r.paymentId}`, sql`${r.date}`, sql`${p.clientId}`, sql`${r.currency}`, sql`${r.amount}`, sql`${r.organizationId} = ${organizationId}`)}
+    ORDER BY 2, 4, 1`);
+  return rows;
+}
+
+/** The organization's base currency (null before its billing profile is set) and its recorded rates up to `upTo`, oldest first. */
+export async function baseCurrencyRates(executor: Executor, organizationId: string, upTo: string): Promise<{ baseCurrency: string | null; rates: { currency: string; date: string; rate: string }[] }> {
+  const [settings] = await executor.select({ baseCurrency: billingSettings.baseCurrency }).from(billingSettings).where(eq(billingSettings.organizationId, organizationId));
+  const t = billingExchangeRates;
+  const rates = await executor
+    .select({ currency: t.currency, date: t.date, rate: sql<string>`trim_scale(${t.rate})::text` })
+    .from(t)
+    .where(and(eq(t.organizationId, organizationId), sql`${t.date} <= ${upTo}::date`))
+    .orderBy(t.currency, t.date);
+  return { baseCurrency: settings?.baseCurrency ?? null, rates };
+}
+
+/** The names of the organization's clients among `ids`. */
+export async function clientNames(executor: Executor, organizationId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await executor.select({ id: clients.id, name: clients.name }).from(clients).where(and(eq(clients.organizationId, organizationId), inArray(clients.id, ids)));
+  return new Map(rows.map((row) => [row.id, row.name]));
 }
