@@ -85,6 +85,7 @@ const REPORTS = [
   { name: 'AR aging as of 2026-06-30', path: '/api/v1/reports/ar-aging?as_of=2026-06-30' },
   { name: 'revenue per month over 2026', path: '/api/v1/reports/revenue?from=2026-01-01&to=2026-12-31&interval=month' },
   { name: 'revenue per day over 2026', path: '/api/v1/reports/revenue?from=2026-01-01&to=2026-12-31&interval=day' },
+  { name: 'clients (behaviour, top 50)', path: '/api/v1/reports/clients' },
 ];
 async function reportLatencies(url: string, token: string): Promise<{ name: string; p50Ms: number; maxMs: number }[]> {
   const figures = [];

@@ -4,8 +4,9 @@ import type { TObject, Static } from '@sinclair/typebox';
 import type { Actor } from '../../kernel/auth/actor';
 import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spreadsheet';
 import { arAging, arAgingTable } from './ar-aging';
+import { clientsReport, clientsReportTable } from './clients';
 import { revenue, revenueTable } from './revenue';
-import { ArAging, ArAgingQuery, Revenue, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
+import { ArAging, ArAgingQuery, ClientsReport, ClientsReportQuery, Revenue, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
 /** /api/v1/reports: figures computed from the organization's records, as JSON or a download. */
@@ -48,5 +49,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     Revenue,
     (actor, query) => revenue(database.db, actor, query),
     revenueTable,
+  );
+  report(
+    '/reports/clients',
+    'Client behaviour: lifetime value, collected, average days to pay, on-time rate and last activity, top clients first, per currency',
+    ClientsReportQuery,
+    ClientsReport,
+    (actor, query) => clientsReport(database.db, actor, query),
+    clientsReportTable,
   );
 };

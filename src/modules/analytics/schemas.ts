@@ -163,3 +163,42 @@ export const Revenue = Type.Object(
   { $id: 'Revenue', ...strict },
 );
 export type Revenue = Static<typeof Revenue>;
+
+export const ClientsReportQuery = Type.Object(
+  {
+    client_id: ClientFilter,
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'The top clients per currency, by lifetime value.' }),
+    format: format('one row per client and currency'),
+  },
+  strict,
+);
+export type ClientsReportQuery = Static<typeof ClientsReportQuery>;
+
+export const ClientsReport = Type.Object(
+  {
+    client_id: Type.Union([Type.String(), Type.Null()]),
+    clients: Type.Array(
+      Type.Object(
+        {
+          client_id: Type.String(),
+          client_name: Type.String(),
+          currency: Type.String(),
+          invoices: Type.Integer({ description: 'Finalized invoices that are not void.' }),
+          invoiced: Amount,
+          credited: Amount,
+          lifetime_value: Type.String({ description: 'invoiced − credited.' }),
+          collected: Type.String({ description: 'Money received less refunds.' }),
+          paid_invoices: Type.Integer(),
+          average_days_to_pay: Type.Union([Type.String(), Type.Null()], { description: 'From issue date to the day the last payment counted, over paid invoices.' }),
+          on_time_rate: Type.Union([Type.String(), Type.Null()], { description: 'Share of paid invoices paid by their due date, 0 to 1 (two decimals).' }),
+          last_invoice_date: Day,
+          last_payment_date: Type.Union([Day, Type.Null()]),
+          last_activity: Day,
+        },
+        strict,
+      ),
+    ),
+  },
+  { $id: 'ClientsReport', ...strict },
+);
+export type ClientsReport = Static<typeof ClientsReport>;

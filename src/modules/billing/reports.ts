@@ -260,3 +260,64 @@ export async function clientNames(executor: Executor, organizationId: string, id
   const rows = await executor.select({ id: clients.id, name: clients.name }).from(clients).where(and(eq(clients.organizationId, organizationId), inArray(clients.id, ids)));
   return new Map(rows.map((row) => [row.id, row.name]));
 }
+
+/** How a client buys and pays, per currency, over all its history (issue 6 §4). */
+export type ClientBehaviour = {
+  clientId: string;
+  clientName: string;
+  currency: string;
+  /** Finalized invoices that are not void. */
+  invoices: number;
+  invoiced: string;
+  credited: string;
+  /** Payments received (client credit from credit notes is not money received), less refunds. */
+  collected: string;
+  /** Paid invoices whose payment day is known (the last allocation's applied_on). */
+  paidInvoices: number;
+  paidOnTime: number;
+  /** Mean of (last payment day − issue date) over paidInvoices, in days; null without any. */
+  averageDaysToPay: string | null;
+  lastInvoiceDate: string;
+  lastPaymentDate: string | null;
+};
+
+export async function clientBehaviour(executor: Executor, organizationId: string, clientId?: string): Promise<ClientBehaviour[]> {
+  const i = invoices;
+  const a = paymentAllocations;
+  const c = creditNotes;
+  const p = payments;
+  const r = paymentRefunds;
+  const { rows } = await executor.execute<ClientBehaviour>(sql`
+    WITH issued AS (
+      SELECT ${i.id} AS id, ${i.clientId} AS client_id, ${i.currency} AS currency, ${i.issueDate} AS issue_date,
+             coalesce(${i.dueDate}, ${i.issueDate}) AS due, ${i.total} AS total, ${i.status} AS status
+      FROM ${i} WHERE ${i.organizationId} = ${organizationId} AND ${i.status} IN ('open', 'paid', 'uncollectible')
+        ${clientId ? sql`AND ${i.clientId} = ${clientId}` : sql``}),
+    settled AS (SELECT ${a.invoiceId} AS invoice_id, max(${a.appliedOn}) AS paid_on FROM ${a} WHERE ${a.organizationId} = ${organizationId} GROUP BY 1),
+    credited AS (SELECT ${c.invoiceId} AS invoice_id, sum(${c.total}) AS amount FROM ${c} WHERE ${c.organizationId} = ${organizationId} GROUP BY 1),
+    received AS (
+      SELECT ${p.clientId} AS client_id, ${p.currency} AS currency, sum(${p.amount}) AS amount, max(${p.date}) AS last_date
+      FROM ${p} WHERE ${p.organizationId} = ${organizationId} AND ${p.creditNoteId} IS NULL GROUP BY 1, 2),
+    refunded AS (
+      SELECT ${p.clientId} AS client_id, ${r.currency} AS currency, sum(${r.amount}) AS amount
+      FROM ${r} JOIN ${p} ON ${p.id} = ${r.paymentId} WHERE ${r.organizationId} = ${organizationId} GROUP BY 1, 2),
+    per_client AS (
+      SELECT issued.client_id, issued.currency, count(*)::int AS invoices, sum(issued.total) AS invoiced, coalesce(sum(credited.amount), 0) AS credited,
+             count(*) FILTER (WHERE issued.status = 'paid' AND settled.paid_on IS NOT NULL)::int AS paid_invoices,
+             count(*) FILTER (WHERE issued.status = 'paid' AND settled.paid_on <= issued.due)::int AS paid_on_time,
+             avg(settled.paid_on - issued.issue_date) FILTER (WHERE issued.status = 'paid') AS average_days,
+             max(issued.issue_date) AS last_invoice_date
+      FROM issued LEFT JOIN settled ON settled.invoice_id = issued.id LEFT JOIN credited ON credited.invoice_id = issued.id
+      GROUP BY 1, 2)
+    SELECT per_client.client_id AS "clientId", ${clients.name} AS "clientName", per_client.currency AS "currency", invoices,
+           invoiced::text AS "invoiced", credited::text AS "credited",
+           (coalesce(received.amount, 0) - coalesce(refunded.amount, 0))::text AS "collected",
+           paid_invoices AS "paidInvoices", paid_on_time AS "paidOnTime", round(average_days, 1)::text AS "averageDaysToPay",
+           last_invoice_date::text AS "lastInvoiceDate", received.last_date::text AS "lastPaymentDate"
+    FROM per_client
+    JOIN ${clients} ON ${clients.id} = per_client.client_id
+    LEFT JOIN received ON received.client_id = per_client.client_id AND received.currency = per_client.currency
+    LEFT JOIN refunded ON refunded.client_id = per_client.client_id AND refunded.currency = per_client.currency
+    ORDER BY 3, per_client.invoiced - per_client.credited DESC, 2`);
+  return rows;
+}
