@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsModule } from '../../src/modules/analytics/index';
-import { call, createBillingWorld, india, requestsOn, type BillingWorld } from '../billing/harness';
+import { call, createBillingWorld, india, type BillingWorld } from '../billing/harness';
+import { reportRequests } from './harness';
 
 let world: BillingWorld;
 const clock = new Date('2026-05-15T10:00:00Z');
-const { get, post } = requestsOn(() => world);
+const { get, post, created, issued: issuedOn } = reportRequests(() => world);
 const ids: Record<string, string> = {};
 
-async function created(url: string, body: object, token = world.adminA) {
-  const response = await post(url, body, token);
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-/** A finalized invoice for `amount` (one untaxed line) issued and due on the given days. */
+/** A finalized invoice for `amount` (one untaxed line) issued and due on the given days, remembered as `key`. */
 async function issued(key: string, client: string, issueDate: string, dueDate: string, amount: string, token = world.adminA, extra: object = {}) {
-  const draft = await created('/invoices', { client_id: client, issue_date: issueDate, due_date: dueDate, lines: [{ description: 'Work', quantity: 1, unit_price: amount }], ...extra }, token);
-  const response = await post(`/invoices/${draft.id}/finalize`, {}, token);
-  expect(response.statusCode, response.body).toBe(200);
-  ids[key] = draft.id;
-  return response.json();
+  const invoice = await issuedOn(client, issueDate, amount, { due_date: dueDate, ...extra }, token);
+  ids[key] = invoice.id;
+  return invoice;
 }
 const pay = (client: string, invoice: string, amount: string, date: string) =>
   created('/payments', { client_id: client, amount, currency: 'INR', method: 'bank_transfer', date, allocations: [{ invoice_id: ids[invoice], amount }] });

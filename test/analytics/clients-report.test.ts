@@ -1,23 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsModule } from '../../src/modules/analytics/index';
-import { call, createBillingWorld, india, requestsOn, type BillingWorld } from '../billing/harness';
+import { call, createBillingWorld, india, type BillingWorld } from '../billing/harness';
+import { reportRequests } from './harness';
 
 let world: BillingWorld;
 const clock = new Date('2026-05-15T10:00:00Z');
-const { get, post } = requestsOn(() => world);
+const { get, post, created, issued: issuedOn } = reportRequests(() => world);
 const ids = {} as { acme: string; sharma: string; globex: string };
 
-async function created(url: string, body: object, token = world.adminA) {
-  const response = await post(url, body, token);
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-async function issued(client: string, issueDate: string, dueDate: string, amount: string, token = world.adminA, extra: object = {}) {
-  const draft = await created('/invoices', { client_id: client, issue_date: issueDate, due_date: dueDate, lines: [{ description: 'Work', quantity: 1, unit_price: amount }], ...extra }, token);
-  const response = await post(`/invoices/${draft.id}/finalize`, {}, token);
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-}
+const issued = (client: string, issueDate: string, dueDate: string, amount: string, token = world.adminA, extra: object = {}) => issuedOn(client, issueDate, amount, { due_date: dueDate, ...extra }, token);
 const pay = (client: string, currency: string, amount: string, date: string, allocations: { invoice_id: string; amount: string }[]) =>
   created('/payments', { client_id: client, amount, currency, method: 'bank_transfer', date, allocations });
 const report = async (query: string, token = world.adminA) => {

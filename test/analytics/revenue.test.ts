@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsModule } from '../../src/modules/analytics/index';
-import { call, createBillingWorld, india, requestsOn, type BillingWorld } from '../billing/harness';
+import { call, createBillingWorld, india, type BillingWorld } from '../billing/harness';
+import { reportRequests } from './harness';
 
 let world: BillingWorld;
 const clock = new Date('2026-05-15T10:00:00Z');
-const { get, post } = requestsOn(() => world);
+const { get, post, created, issued } = reportRequests(() => world);
 const ids = {} as { acme: string; sharma: string; globex: string; tokyo: string };
 
-async function created(url: string, body: object, token = world.adminA) {
-  const response = await post(url, body, token);
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-async function issued(client: string, issueDate: string, amount: string, extra: object = {}) {
-  const draft = await created('/invoices', { client_id: client, issue_date: issueDate, lines: [{ description: 'Work', quantity: 1, unit_price: amount }], ...extra });
-  const response = await post(`/invoices/${draft.id}/finalize`, {}, world.adminA);
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-}
 const revenue = async (query: string, token = world.adminA) => {
   const response = await get(`/reports/revenue?${query}`, token);
   expect(response.statusCode, response.body).toBe(200);

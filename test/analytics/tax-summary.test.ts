@@ -1,27 +1,17 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsModule } from '../../src/modules/analytics/index';
-import { call, createBillingWorld, india, requestsOn, type BillingWorld } from '../billing/harness';
+import { call, createBillingWorld, india, type BillingWorld } from '../billing/harness';
+import { reportRequests } from './harness';
 import { login, ROOT } from '../support/identity';
 
 let world: BillingWorld;
 let clock = new Date('2026-05-15T10:00:00Z');
-const { get, post } = requestsOn(() => world);
+const { get, post, created, issued: issuedOn } = reportRequests(() => world);
 let acme: string;
 let sharma: string;
 
-async function created(url: string, body: object, token = world.adminA) {
-  const response = await post(url, body, token);
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-/** A finalized invoice issued on `issueDate` with the given lines. */
-async function issued(client: string, issueDate: string, lines: object[], token = world.adminA, extra: object = {}) {
-  const draft = await created('/invoices', { client_id: client, issue_date: issueDate, lines, ...extra }, token);
-  const response = await post(`/invoices/${draft.id}/finalize`, {}, token);
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-}
+const issued = (client: string, issueDate: string, lines: object[], token = world.adminA, extra: object = {}) => issuedOn(client, issueDate, lines, extra, token);
 const report = (query: string, token = world.adminA) => get(`/reports/tax-summary?${query}`, token);
 const Q2 = 'from=2026-04-01&to=2026-06-30';
 

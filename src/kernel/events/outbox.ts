@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database';
 import { newId } from '../db/ids';
 import { outboxEvents } from './tables';
@@ -44,4 +44,13 @@ export async function markDispatched(tx: Executor, ids: string[], at: Date): Pro
 /** Deletes dispatched events created before `before` (they are listed for 30 days). */
 export async function pruneEvents(executor: Executor, before: Date): Promise<void> {
   await executor.delete(outboxEvents).where(and(isNotNull(outboxEvents.dispatchedAt), lt(outboxEvents.createdAt, before)));
+}
+
+/** Events an organization's changes recorded from `from` to `to` (UTC days, both included): a measure of activity. */
+export async function countEvents(executor: Executor, organizationId: string, from: string, to: string): Promise<number> {
+  const [row] = await executor
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outboxEvents)
+    .where(and(eq(outboxEvents.organizationId, organizationId), sql`${outboxEvents.createdAt} >= ${from}::date AND ${outboxEvents.createdAt} < ${to}::date + 1`));
+  return row?.n ?? 0;
 }

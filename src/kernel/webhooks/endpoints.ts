@@ -160,3 +160,12 @@ export function endpointService(kernel: Kernel) {
     },
   };
 }
+
+/** The organization's enabled webhook endpoints: its live integrations. */
+export async function countEnabledEndpoints(executor: Executor, organizationId: string): Promise<number> {
+  const [row] = await executor
+    .select({ n: sql<number>`count(*)::int` })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.organizationId, organizationId), eq(webhookEndpoints.enabled, true)));
+  return row?.n ?? 0;
+}

@@ -43,6 +43,18 @@ function periodsOf(from: string, to: string, interval: RevenueInterval): { key: 
   return periods;
 }
 
+/**
+ * The recorded rate of a currency in force on a day (its latest on or before it), 1 for the base
+ * currency, null when none was recorded by then. `rates` sorted by currency, then date.
+ */
+export function rateFinder(baseCurrency: string | null, rates: { currency: string; date: string; rate: string }[]) {
+  return (currency: string, day: string): { rate: string; date: string | null } | null => {
+    if (currency === baseCurrency) return { rate: '1', date: null };
+    const found = rates.filter((r) => r.currency === currency && r.date <= day).at(-1);
+    return found ? { rate: found.rate, date: found.date } : null;
+  };
+}
+
 const empty = (): Sums => ({ invoiced: new Dec(0), credited: new Dec(0), collected: new Dec(0), refunded: new Dec(0), invoices: 0 });
 function add(sums: Sums, fact: RevenueFact) {
   sums[fact.kind] = sums[fact.kind].plus(fact.amount);
@@ -80,12 +92,7 @@ export async function revenue(executor: Executor, actor: Actor, query: RevenueQu
   const byCurrency = sumBy(facts, (f) => f.currency);
   const byClient = sumBy(facts, (f) => `${f.clientId} ${f.currency}`);
   const names = await clientNames(executor, actor.organizationId, [...new Set(facts.map((f) => f.clientId))]);
-  /** The latest recorded rate of `currency` on or before `day` (rates are sorted by currency, then date). */
-  const rateOn = (currency: string, day: string) => {
-    if (currency === baseCurrency) return { rate: '1', date: null };
-    const found = rates.filter((r) => r.currency === currency && r.date <= day).at(-1);
-    return found ? { rate: found.rate, date: found.date } : null;
-  };
+  const rateOn = rateFinder(baseCurrency, rates);
   const baseSums = { ...empty(), complete: true };
 
   return {

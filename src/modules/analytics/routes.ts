@@ -5,11 +5,12 @@ import type { Actor } from '../../kernel/auth/actor';
 import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spreadsheet';
 import { arAging, arAgingTable } from './ar-aging';
 import { clientsReport, clientsReportTable } from './clients';
+import { executiveDashboard } from './dashboard';
 import { revenue, revenueTable } from './revenue';
-import { ArAging, ArAgingQuery, ClientsReport, ClientsReportQuery, Revenue, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
+import { ArAging, ArAgingQuery, ClientsReport, ClientsReportQuery, DashboardQuery, ExecutiveDashboard, Revenue, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
-/** /api/v1/reports: figures computed from the organization's records, as JSON or a download. */
+/** /api/v1/reports and /api/v1/analytics: figures computed from the organization's records. */
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { database } = app.kernel;
   const today = () => app.kernel.now().toISOString().slice(0, 10);
@@ -57,5 +58,14 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ClientsReport,
     (actor, query) => clientsReport(database.db, actor, query),
     clientsReportTable,
+  );
+
+  app.get(
+    '/analytics/executive-dashboard',
+    {
+      config: { permission: 'reports:read' },
+      schema: { tags: ['analytics'], summary: 'The executive dashboard (seed 000): users, integrations, activity, revenue, cash flow and receivables in the base currency, daily trends', querystring: DashboardQuery, response: { 200: ExecutiveDashboard } },
+    },
+    async (request) => executiveDashboard(database.db, request.actor!, request.query, today()),
   );
 };

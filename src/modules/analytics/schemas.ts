@@ -202,3 +202,52 @@ export const ClientsReport = Type.Object(
   { $id: 'ClientsReport', ...strict },
 );
 export type ClientsReport = Static<typeof ClientsReport>;
+
+export const DashboardQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date', description: 'First day (default: 29 days before `to`).' })),
+    to: Type.Optional(Type.String({ format: 'date', description: 'Last day (default: today, UTC).' })),
+  },
+  strict,
+);
+export type DashboardQuery = Static<typeof DashboardQuery>;
+
+const BaseAmount = Type.Union([Type.String(), Type.Null()], { description: 'In the base currency; null before the billing profile sets one.' });
+export const ExecutiveDashboard = Type.Object(
+  {
+    period: Type.Object({ from: Day, to: Day }, strict),
+    organization_summary: Type.Object(
+      {
+        total_users: Type.Integer(),
+        active_users: Type.Integer(),
+        total_companies: Type.Null({ description: 'No source yet: organizations have no companies.' }),
+        active_integrations: Type.Integer({ description: 'Enabled webhook endpoints.' }),
+        data_volume_processed: Type.Integer({ description: 'Events recorded in the period (every change made through the API records one).' }),
+      },
+      strict,
+    ),
+    financial_metrics: Type.Object(
+      {
+        currency: Type.Union([Type.String(), Type.Null()], { description: 'The base currency every amount here is in.' }),
+        total_revenue: BaseAmount,
+        total_expenses: Type.Null({ description: 'No source yet: there is no expenses feature.' }),
+        net_profit: Type.Null({ description: 'Needs expenses.' }),
+        profit_margin_percent: Type.Null({ description: 'Needs expenses.' }),
+        cash_flow: BaseAmount,
+        accounts_receivable: BaseAmount,
+        complete: Type.Boolean({ description: 'False when a currency without a recorded rate was left out of these sums.' }),
+      },
+      strict,
+    ),
+    performance_trends: Type.Object(
+      {
+        daily_trends: Type.Array(
+          Type.Object({ date: Day, revenue: BaseAmount, orders: Type.Integer({ description: 'Invoices issued that day.' }), collected: BaseAmount }, strict),
+        ),
+      },
+      strict,
+    ),
+  },
+  { $id: 'ExecutiveDashboard', ...strict },
+);
+export type ExecutiveDashboard = Static<typeof ExecutiveDashboard>;

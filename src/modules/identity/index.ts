@@ -56,3 +56,5 @@ export const identityModule: Module = {
     await app.register(rbacRoutes(ctx));
   },
 };
+
+export { userCounts } from './counts';
