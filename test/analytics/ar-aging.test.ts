@@ -136,4 +136,19 @@ describe('GET /reports/ar-aging', () => {
       'TOTAL,USD,0.00,250.00,0.00,0.00,0.00,250.00,1,',
     ]);
   });
+
+  it('draws one currency’s buckets as an SVG bar chart', async () => {
+    const response = await get('/reports/ar-aging/chart?as_of=2026-06-30');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toBe('image/svg+xml');
+    expect(response.body).toContain('Receivables in INR at the end of 2026-06-30');
+    expect([...response.body.matchAll(/aria-label="([^"]*; series: [^"]*)"/g)].map((m) => m[1])).toEqual([
+      'days past due: current; INR: 850; series: owed',
+      'days past due: 1-30 days; INR: 580; series: owed',
+      'days past due: 31-60 days; INR: 150; series: owed',
+      'days past due: 61-90 days; INR: 500; series: owed',
+      'days past due: over 90 days; INR: 500; series: owed',
+    ]);
+    expect((await get('/reports/ar-aging/chart?as_of=2026-06-30&currency=USD')).body).toContain('days past due: 1-30 days; USD: 250; series: owed');
+  });
 });

@@ -135,4 +135,31 @@ describe('GET /reports/revenue', () => {
     expect(lines.at(-3)).toBe('TOTAL,,INR,3,1800.00,150.00,1000.00,100.00,900.00,,');
     expect(lines).toHaveLength(1 + 6 + 3);
   });
+
+  it('draws the trend as an SVG bar chart, in the base currency (converted) or in one currency', async () => {
+    const labels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*; series: [^"]*)"/g)].map((m) => m[1]);
+    const base = await get(`/reports/revenue/chart?${MAY_TO_APRIL}`);
+    expect(base.statusCode, base.body).toBe(200);
+    expect(base.headers['content-type']).toBe('image/svg+xml');
+    expect(base.body.startsWith('<svg')).toBe(true);
+    expect(base.body).toContain('Revenue in INR, all currencies converted, 2026-04-01 to 2026-05-31');
+    expect(labels(base.body)).toEqual([
+      'month: 2026-04-01; INR: 17600; series: invoiced',
+      'month: 2026-04-01; INR: 1000; series: collected',
+      'month: 2026-05-01; INR: 650; series: invoiced',
+      'month: 2026-05-01; INR: 16800; series: collected',
+    ]);
+    const dollars = await get(`/reports/revenue/chart?${MAY_TO_APRIL}&currency=usd`);
+    expect(labels(dollars.body)).toEqual([
+      'month: 2026-04-01; USD: 200; series: invoiced',
+      'month: 2026-04-01; USD: 0; series: collected',
+      'month: 2026-05-01; USD: 0; series: invoiced',
+      'month: 2026-05-01; USD: 200; series: collected',
+    ]);
+    // Without a billing profile there is no base currency to draw in.
+    const none = await get(`/reports/revenue/chart?${MAY_TO_APRIL}`, world.adminB);
+    expect(none.statusCode).toBe(422);
+    expect(none.json().errors).toEqual([{ field: 'currency', message: expect.any(String) }]);
+    expect((await get(`/reports/revenue/chart?${MAY_TO_APRIL}`, world.userA)).statusCode).toBe(403);
+  });
 });

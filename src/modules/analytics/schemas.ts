@@ -251,3 +251,14 @@ export const ExecutiveDashboard = Type.Object(
   { $id: 'ExecutiveDashboard', ...strict },
 );
 export type ExecutiveDashboard = Static<typeof ExecutiveDashboard>;
+
+const ChartCurrency = Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'The currency drawn (default: the base currency).' }));
+
+export const RevenueChartQuery = Type.Object(
+  { ...Type.Omit(RevenueQuery, ['format']).properties, currency: ChartCurrency },
+  { ...strict, description: 'In the base currency every currency is converted (as in the report’s `base`); in another, only that currency’s own amounts.' },
+);
+export type RevenueChartQuery = Static<typeof RevenueChartQuery>;
+
+export const ArAgingChartQuery = Type.Object({ ...Type.Omit(ArAgingQuery, ['format']).properties, currency: ChartCurrency }, strict);
+export type ArAgingChartQuery = Static<typeof ArAgingChartQuery>;
