@@ -9,8 +9,9 @@ import { arAging, arAgingTable } from './ar-aging';
 import { agingChart, barChartSvg, revenueChart, type BarChart } from './charts';
 import { clientsReport, clientsReportTable } from './clients';
 import { executiveDashboard } from './dashboard';
+import { revenueForecast } from './forecast';
 import { revenue, revenueTable } from './revenue';
-import { ArAging, ArAgingChartQuery, ArAgingQuery, ClientsReport, ClientsReportQuery, DashboardQuery, ExecutiveDashboard, Revenue, RevenueChartQuery, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
+import { ArAging, ArAgingChartQuery, ArAgingQuery, ClientsReport, ClientsReportQuery, DashboardQuery, ExecutiveDashboard, ForecastQuery, Revenue, RevenueForecast, RevenueChartQuery, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
 /** /api/v1/reports and /api/v1/analytics: figures computed from the organization's records. */
@@ -100,5 +101,14 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const aging = await arAging(database.db, request.actor!, request.query.as_of ?? today(), request.query.client_id);
       return sendSvg(reply, `ar-aging-${aging.as_of}`, agingChart(aging, currency));
     },
+  );
+
+  app.get(
+    '/analytics/forecast/revenue',
+    {
+      config: { permission: 'reports:read' },
+      schema: { tags: ['analytics'], summary: 'Monthly revenue forecast with prediction intervals and a backtest (MSTL/ETS)', querystring: ForecastQuery, response: { 200: RevenueForecast } },
+    },
+    async (request) => revenueForecast(database.db, request.actor!, request.query, await chartCurrency(request.actor!, request.query.currency), today()),
   );
 };

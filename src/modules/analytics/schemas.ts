@@ -262,3 +262,40 @@ export type RevenueChartQuery = Static<typeof RevenueChartQuery>;
 
 export const ArAgingChartQuery = Type.Object({ ...Type.Omit(ArAgingQuery, ['format']).properties, currency: ChartCurrency }, strict);
 export type ArAgingChartQuery = Static<typeof ArAgingChartQuery>;
+
+export const ForecastQuery = Type.Object(
+  {
+    months: Type.Integer({ minimum: 1, maximum: 12, default: 3, description: 'How many months ahead.' }),
+    currency: ChartCurrency,
+    level: Type.Number({ minimum: 0.5, maximum: 0.99, default: 0.95, description: 'Confidence level of the prediction intervals.' }),
+  },
+  strict,
+);
+export type ForecastQuery = Static<typeof ForecastQuery>;
+
+const MonthFigure = Type.Object({ month: Type.String({ description: 'YYYY-MM' }), revenue: Amount }, strict);
+export const RevenueForecast = Type.Object(
+  {
+    currency: Type.String(),
+    method: Type.String({ description: 'The model fitted to the history.' }),
+    level: Type.Number(),
+    history: Type.Array(MonthFigure, { description: 'Monthly revenue (invoiced less credited) up to the last full month, from the first month with any.' }),
+    forecast: Type.Array(Type.Object({ month: Type.String(), revenue: Amount, lower: Amount, upper: Amount }, strict)),
+    backtest: Type.Union(
+      [
+        Type.Object(
+          {
+            months: Type.Integer({ description: 'The last months of the history, forecast from the months before them.' }),
+            mean_absolute_error: Amount,
+            mean_absolute_percentage_error: Type.Union([Type.String(), Type.Null()], { description: 'Percent, over the months with revenue; null when none had any.' }),
+          },
+          strict,
+        ),
+        Type.Null(),
+      ],
+      { description: 'Null when the history is too short to hold months back.' },
+    ),
+  },
+  { $id: 'RevenueForecast', ...strict },
+);
+export type RevenueForecast = Static<typeof RevenueForecast>;
