@@ -8,8 +8,8 @@ import type { ClientsReport, ClientsReportQuery } from './schemas';
  * Client behaviour (issue 6 §4): per client and currency, lifetime value, what was collected,
  * average days to pay, on-time rate and last activity; the top `limit` per currency by lifetime value.
  */
-export async function clientsReport(executor: Executor, actor: Actor, query: ClientsReportQuery): Promise<ClientsReport> {
-  const rows = await clientBehaviour(executor, actor.organizationId, query.client_id);
+export async function clientsReport(executor: Executor, actor: Actor, query: ClientsReportQuery, today: string): Promise<ClientsReport> {
+  const rows = await clientBehaviour(executor, actor.organizationId, today, query.client_id);
   const kept = new Map<string, number>();
   const clients = rows
     .filter((row) => {

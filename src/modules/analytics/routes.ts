@@ -7,11 +7,12 @@ import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spre
 import { baseCurrencyRates } from '../billing/index';
 import { arAging, arAgingTable } from './ar-aging';
 import { agingChart, barChartSvg, revenueChart, type BarChart } from './charts';
+import { churnRisk } from './churn';
 import { clientsReport, clientsReportTable } from './clients';
 import { executiveDashboard } from './dashboard';
 import { revenueForecast } from './forecast';
 import { revenue, revenueTable } from './revenue';
-import { ArAging, ArAgingChartQuery, ArAgingQuery, ClientsReport, ClientsReportQuery, DashboardQuery, ExecutiveDashboard, ForecastQuery, Revenue, RevenueForecast, RevenueChartQuery, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
+import { ArAging, ArAgingChartQuery, ArAgingQuery, ChurnRisk, ChurnRiskQuery, ClientsReport, ClientsReportQuery, DashboardQuery, ExecutiveDashboard, ForecastQuery, Revenue, RevenueForecast, RevenueChartQuery, RevenueQuery, TaxSummary, TaxSummaryQuery } from './schemas';
 import { taxSummary, taxSummaryTable } from './tax-summary';
 
 /** /api/v1/reports and /api/v1/analytics: figures computed from the organization's records. */
@@ -60,7 +61,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'Client behaviour: lifetime value, collected, average days to pay, on-time rate and last activity, top clients first, per currency',
     ClientsReportQuery,
     ClientsReport,
-    (actor, query) => clientsReport(database.db, actor, query),
+    (actor, query) => clientsReport(database.db, actor, query, today()),
     clientsReportTable,
   );
 
@@ -110,5 +111,14 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['analytics'], summary: 'Monthly revenue forecast with prediction intervals and a backtest (MSTL/ETS)', querystring: ForecastQuery, response: { 200: RevenueForecast } },
     },
     async (request) => revenueForecast(database.db, request.actor!, request.query, await chartCurrency(request.actor!, request.query.currency), today()),
+  );
+
+  app.get(
+    '/analytics/churn-risk',
+    {
+      config: { permission: 'reports:read' },
+      schema: { tags: ['analytics'], summary: 'Clients at risk of churning, from recency, frequency and payment behaviour, with the reasons for each', querystring: ChurnRiskQuery, response: { 200: ChurnRisk } },
+    },
+    async (request) => churnRisk(database.db, request.actor!, request.query, today()),
   );
 };

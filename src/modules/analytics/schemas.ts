@@ -299,3 +299,36 @@ export const RevenueForecast = Type.Object(
   { $id: 'RevenueForecast', ...strict },
 );
 export type RevenueForecast = Static<typeof RevenueForecast>;
+
+const RiskLevel = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
+export const ChurnRiskQuery = Type.Object(
+  {
+    min_level: Type.Optional(RiskLevel),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  },
+  strict,
+);
+export type ChurnRiskQuery = Static<typeof ChurnRiskQuery>;
+
+export const ChurnRisk = Type.Object(
+  {
+    as_of: Day,
+    clients: Type.Array(
+      Type.Object(
+        {
+          client_id: Type.String(),
+          client_name: Type.String(),
+          currency: Type.String(),
+          risk_score: Type.Integer({ minimum: 1, maximum: 100 }),
+          risk_level: RiskLevel,
+          reasons: Type.Array(Type.String(), { description: 'Why, in words: each signal that added to the score.' }),
+          last_invoice_date: Day,
+          lifetime_value: Amount,
+        },
+        strict,
+      ),
+    ),
+  },
+  { $id: 'ChurnRisk', ...strict },
+);
+export type ChurnRisk = Static<typeof ChurnRisk>;

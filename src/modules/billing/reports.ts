@@ -277,11 +277,15 @@ export type ClientBehaviour = {
   paidOnTime: number;
   /** Mean of (last payment day − issue date) over paidInvoices, in days; null without any. */
   averageDaysToPay: string | null;
+  firstInvoiceDate: string;
   lastInvoiceDate: string;
   lastPaymentDate: string | null;
+  /** Invoiced in the 90 days ending `today`, and in the 90 days before those. */
+  recentInvoiced: string;
+  priorInvoiced: string;
 };
 
-export async function clientBehaviour(executor: Executor, organizationId: string, clientId?: string): Promise<ClientBehaviour[]> {
+export async function clientBehaviour(executor: Executor, organizationId: string, today: string, clientId?: string): Promise<ClientBehaviour[]> {
   const i = invoices;
   const a = paymentAllocations;
   const c = creditNotes;
@@ -306,14 +310,17 @@ export async function clientBehaviour(executor: Executor, organizationId: string
              count(*) FILTER (WHERE issued.status = 'paid' AND settled.paid_on IS NOT NULL)::int AS paid_invoices,
              count(*) FILTER (WHERE issued.status = 'paid' AND settled.paid_on <= issued.due)::int AS paid_on_time,
              avg(settled.paid_on - issued.issue_date) FILTER (WHERE issued.status = 'paid') AS average_days,
-             max(issued.issue_date) AS last_invoice_date
+             min(issued.issue_date) AS first_invoice_date, max(issued.issue_date) AS last_invoice_date,
+             coalesce(sum(issued.total) FILTER (WHERE issued.issue_date > ${today}::date - 90 AND issued.issue_date <= ${today}::date), 0) AS recent_invoiced,
+             coalesce(sum(issued.total) FILTER (WHERE issued.issue_date > ${today}::date - 180 AND issued.issue_date <= ${today}::date - 90), 0) AS prior_invoiced
       FROM issued LEFT JOIN settled ON settled.invoice_id = issued.id LEFT JOIN credited ON credited.invoice_id = issued.id
       GROUP BY 1, 2)
     SELECT per_client.client_id AS "clientId", ${clients.name} AS "clientName", per_client.currency AS "currency", invoices,
            invoiced::text AS "invoiced", credited::text AS "credited",
            (coalesce(received.amount, 0) - coalesce(refunded.amount, 0))::text AS "collected",
            paid_invoices AS "paidInvoices", paid_on_time AS "paidOnTime", round(average_days, 1)::text AS "averageDaysToPay",
-           last_invoice_date::text AS "lastInvoiceDate", received.last_date::text AS "lastPaymentDate"
+           first_invoice_date::text AS "firstInvoiceDate", last_invoice_date::text AS "lastInvoiceDate", received.last_date::text AS "lastPaymentDate",
+           recent_invoiced::text AS "recentInvoiced", prior_invoiced::text AS "priorInvoiced"
     FROM per_client
     JOIN ${clients} ON ${clients.id} = per_client.client_id
     LEFT JOIN received ON received.client_id = per_client.client_id AND received.currency = per_client.currency
