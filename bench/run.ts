@@ -86,6 +86,10 @@ const REPORTS = [
   { name: 'revenue per month over 2026', path: '/api/v1/reports/revenue?from=2026-01-01&to=2026-12-31&interval=month' },
   { name: 'revenue per day over 2026', path: '/api/v1/reports/revenue?from=2026-01-01&to=2026-12-31&interval=day' },
   { name: 'clients (behaviour, top 50)', path: '/api/v1/reports/clients' },
+  { name: 'revenue chart (SVG, per month over 2026)', path: '/api/v1/reports/revenue/chart?from=2026-01-01&to=2026-12-31' },
+  { name: 'executive dashboard (last 30 days)', path: '/api/v1/analytics/executive-dashboard' },
+  { name: 'revenue forecast (3 months)', path: '/api/v1/analytics/forecast/revenue' },
+  { name: 'churn risk', path: '/api/v1/analytics/churn-risk' },
 ];
 async function reportLatencies(url: string, token: string): Promise<{ name: string; p50Ms: number; maxMs: number }[]> {
   const figures = [];
