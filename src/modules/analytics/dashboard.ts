@@ -25,7 +25,7 @@ export async function executiveDashboard(executor: Executor, actor: Actor, query
   if (from < daysBefore(to, MAX_DAYS - 1)) throw validationFailed([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
 
   const [users, integrations, events, daily, aging, { baseCurrency, rates }] = await Promise.all([
-    userCounts(executor, actor.organizationId),
+    userCounts(executor, actor.organizationId, new Date(`${from}T00:00:00Z`)),
     countEnabledEndpoints(executor, actor.organizationId),
     countEvents(executor, actor.organizationId, from, to),
     revenue(executor, actor, { from, to, interval: 'day', format: 'json' }),

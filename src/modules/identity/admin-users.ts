@@ -11,6 +11,7 @@ import { conflict, invalidStateTransition, notFound, ProblemError, validationFai
 import { translate, type Locale } from '../../kernel/i18n/index';
 import { validateNewAccount } from './accounts';
 import type { IdentityContext } from './context';
+import { userCounts } from './counts';
 import { invalidate } from './invalidation';
 import { hashPassword } from './passwords';
 import { presentAdminUser, userEventData } from './present';
@@ -272,32 +273,22 @@ export async function resetLoginAttempts(ctx: IdentityContext, origin: RequestOr
 /** Seed 003 §3.10, for the caller's organization; "recent" is the last 7 days. */
 export async function userStats(ctx: IdentityContext, actor: Actor) {
   const since = new Date(ctx.kernel.now().getTime() - 7 * 24 * 3600_000);
-  const [totals] = await ctx.kernel.database.db
-    .select({
-      total: count(),
-      active: sql<number>`count(*) FILTER (WHERE ${users.isActive})`,
-      unverified: sql<number>`count(*) FILTER (WHERE ${users.emailVerifiedAt} IS NULL)`,
-      unapproved: sql<number>`count(*) FILTER (WHERE ${users.approvedAt} IS NULL AND ${users.rejectedAt} IS NULL)`,
-      recentRegistrations: sql<number>`count(*) FILTER (WHERE ${users.createdAt} >= ${since.toISOString()}::timestamptz)`,
-      recentLogins: sql<number>`count(*) FILTER (WHERE ${users.lastLoginAt} >= ${since.toISOString()}::timestamptz)`,
-    })
-    .from(users)
-    .where(eq(users.organizationId, actor.organizationId));
-  const byRole = await ctx.kernel.database.db
-    .select({ role: users.role, n: count() })
-    .from(users)
-    .where(eq(users.organizationId, actor.organizationId))
-    .groupBy(users.role);
-  const total = Number(totals?.total ?? 0);
-  const active = Number(totals?.active ?? 0);
+  const [totals, byRole] = await Promise.all([
+    userCounts(ctx.kernel.database.db, actor.organizationId, since),
+    ctx.kernel.database.db
+      .select({ role: users.role, n: count() })
+      .from(users)
+      .where(eq(users.organizationId, actor.organizationId))
+      .groupBy(users.role),
+  ]);
   return {
-    total_users: total,
-    active_users: active,
-    inactive_users: total - active,
-    unverified_users: Number(totals?.unverified ?? 0),
-    unapproved_users: Number(totals?.unapproved ?? 0),
+    total_users: totals.total,
+    active_users: totals.active,
+    inactive_users: totals.total - totals.active,
+    unverified_users: totals.unverified,
+    unapproved_users: totals.unapproved,
     users_by_role: Object.fromEntries(byRole.map((r) => [r.role, Number(r.n)])),
-    recent_registrations: Number(totals?.recentRegistrations ?? 0),
-    recent_logins: Number(totals?.recentLogins ?? 0),
+    recent_registrations: totals.recentRegistrations,
+    recent_logins: totals.recentLogins,
   };
 }
