@@ -77,4 +77,4 @@ export const billingModule: Module = createBillingModule();
 // What other modules (and the invoices part) may use.
 export { computeTax, convertQuantity, installmentsOf, taxCodeInForce, type SupplyType } from './master-data/index';
 export { Dec, formatMoney, minorDigits, roundMoney } from './money';
-export { baseCurrencyRates, clientBehaviour, clientNames, invoicedBetween, receivablesOn, revenueFacts, taxFacts, type RevenueFact, type RevenueInterval, type ClientBehaviour, type DocumentTotals, type ReceivableBuckets, type ReportPeriod, type TaxComponentTotals, type TaxFacts } from './reports';
+export { baseCurrencyOf, baseCurrencyRates, clientBehaviour, clientNames, invoicedBetween, receivablesOn, revenueFacts, taxFacts, type RevenueFact, type RevenueInterval, type BaseCurrencyRates, type ClientBehaviour, type DocumentTotals, type ReceivableBuckets, type ReportPeriod, type TaxComponentTotals, type TaxFacts } from './reports';

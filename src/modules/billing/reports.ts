@@ -1,4 +1,5 @@
 import { and, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../kernel/db/database';
 import { clients } from './clients/tables';
 import { creditNotes } from './credit-notes/tables';
@@ -49,7 +50,11 @@ export interface TaxFacts {
 }
 
 /** Invoices that count as issued: finalized and not voided (a void invoice was cancelled, it owes nothing). */
-const ISSUED = ['open', 'paid', 'uncollectible'] as const;
+const isIssued = inArray(invoices.status, ['open', 'paid', 'uncollectible']);
+/** The UTC day of an instant column. */
+const utcDay = (instant: AnyPgColumn) => sql`(${instant} AT TIME ZONE 'UTC')::date`;
+/** Not voided by the end of `day`: a void invoice still counts on the days before its voiding. */
+const notVoidOn = (day: SQL) => sql`NOT (${invoices.status} = 'void' AND ${utcDay(invoices.voidedAt)} <= ${day})`;
 
 type DocumentTable = typeof invoices | typeof creditNotes;
 
@@ -92,7 +97,7 @@ async function components(executor: Executor, t: DocumentTable, where: SQL | und
 export async function taxFacts(executor: Executor, organizationId: string, period: ReportPeriod): Promise<TaxFacts> {
   const inPeriod = (t: DocumentTable) =>
     and(eq(t.organizationId, organizationId), between(t.issueDate, period.from, period.to), period.clientId ? eq(t.clientId, period.clientId) : undefined);
-  const issued = and(inPeriod(invoices), inArray(invoices.status, [...ISSUED]));
+  const issued = and(inPeriod(invoices), isIssued);
   const credited = inPeriod(creditNotes);
   const [invoiceTotals, creditNoteTotals, invoiceComponents, creditNoteComponents] = await Promise.all([
     totals(executor, invoices, issued),
@@ -123,7 +128,6 @@ export type ReceivableBuckets = {
 /** Invoices (issued, and neither void nor written off by that day) as they stood at the end of `asOf`. */
 function invoicesOwedOn(organizationId: string, asOf: string, clientId: string | undefined): SQL {
   const day = sql`${asOf}::date`;
-  const utcDay = (instant: SQL | typeof invoices.voidedAt) => sql`(${instant} AT TIME ZONE 'UTC')::date`;
   const i = invoices;
   return sql`
     SELECT ${i.id} AS id, ${i.clientId} AS client_id, ${i.currency} AS currency, coalesce(${i.dueDate}, ${i.issueDate}) AS due, ${i.total} AS total,
@@ -131,7 +135,7 @@ function invoicesOwedOn(organizationId: string, asOf: string, clientId: string |
            CASE WHEN ${i.paidAt} IS NOT NULL AND ${utcDay(i.paidAt)} <= ${day} THEN ${i.discountTaken} ELSE 0 END AS discount
     FROM ${i}
     WHERE ${i.organizationId} = ${organizationId} AND ${i.status} <> 'draft' AND ${i.issueDate} <= ${day}
-      AND NOT (${i.status} = 'void' AND ${utcDay(i.voidedAt)} <= ${day})
+      AND ${notVoidOn(day)}
       AND NOT (${i.status} = 'uncollectible' AND ${utcDay(i.markedUncollectibleAt)} <= ${day})
       ${clientId ? sql`AND ${i.clientId} = ${clientId}` : sql``}`;
 }
@@ -193,7 +197,7 @@ export function invoicedBetween(executor: Executor, organizationId: string, from
         eq(i.organizationId, organizationId),
         ne(i.status, 'draft'),
         between(i.issueDate, from, to),
-        sql`NOT (${i.status} = 'void' AND (${i.voidedAt} AT TIME ZONE 'UTC')::date <= ${to}::date)`,
+        notVoidOn(sql`${to}::date`),
         clientId ? eq(i.clientId, clientId) : undefined,
       ),
     )
@@ -231,7 +235,7 @@ export async function revenueFacts(executor: Executor, organizationId: string, p
   const p = payments;
   const r = paymentRefunds;
   const { rows } = await executor.execute<RevenueFact>(sql`
-    ${fact('invoiced', sql`${i}`, sql`${i.issueDate}`, sql`${i.clientId}`, sql`${i.currency}`, sql`${i.total}`, sql`${i.organizationId} = ${organizationId} AND ${i.status} IN ('open', 'paid', 'uncollectible')`)}
+    ${fact('invoiced', sql`${i}`, sql`${i.issueDate}`, sql`${i.clientId}`, sql`${i.currency}`, sql`${i.total}`, sql`${i.organizationId} = ${organizationId} AND ${isIssued}`)}
     UNION ALL
     ${fact('credited', sql`${c}`, sql`${c.issueDate}`, sql`${c.clientId}`, sql`${c.currency}`, sql`${c.total}`, sql`${c.organizationId} = ${organizationId}`)}
     UNION ALL
@@ -242,16 +246,30 @@ export async function revenueFacts(executor: Executor, organizationId: string, p
   return rows;
 }
 
-/** The organization's base currency (null before its billing profile is set) and its recorded rates up to `upTo`, oldest first. */
-export async function baseCurrencyRates(executor: Executor, organizationId: string, upTo: string): Promise<{ baseCurrency: string | null; rates: { currency: string; date: string; rate: string }[] }> {
+/** The organization's base currency; null before its billing profile sets one. */
+export async function baseCurrencyOf(executor: Executor, organizationId: string): Promise<string | null> {
   const [settings] = await executor.select({ baseCurrency: billingSettings.baseCurrency }).from(billingSettings).where(eq(billingSettings.organizationId, organizationId));
+  return settings?.baseCurrency ?? null;
+}
+
+export interface BaseCurrencyRates {
+  baseCurrency: string | null;
+  /** Recorded rates, by currency then date, oldest first. */
+  rates: { currency: string; date: string; rate: string }[];
+}
+
+/** The base currency and the recorded rates up to `upTo`. */
+export async function baseCurrencyRates(executor: Executor, organizationId: string, upTo: string): Promise<BaseCurrencyRates> {
   const t = billingExchangeRates;
-  const rates = await executor
-    .select({ currency: t.currency, date: t.date, rate: sql<string>`trim_scale(${t.rate})::text` })
-    .from(t)
-    .where(and(eq(t.organizationId, organizationId), sql`${t.date} <= ${upTo}::date`))
-    .orderBy(t.currency, t.date);
-  return { baseCurrency: settings?.baseCurrency ?? null, rates };
+  const [baseCurrency, rates] = await Promise.all([
+    baseCurrencyOf(executor, organizationId),
+    executor
+      .select({ currency: t.currency, date: t.date, rate: sql<string>`trim_scale(${t.rate})::text` })
+      .from(t)
+      .where(and(eq(t.organizationId, organizationId), sql`${t.date} <= ${upTo}::date`))
+      .orderBy(t.currency, t.date),
+  ]);
+  return { baseCurrency, rates };
 }
 
 /** The names of the organization's clients among `ids`. */
@@ -295,7 +313,7 @@ export async function clientBehaviour(executor: Executor, organizationId: string
     WITH issued AS (
       SELECT ${i.id} AS id, ${i.clientId} AS client_id, ${i.currency} AS currency, ${i.issueDate} AS issue_date,
              coalesce(${i.dueDate}, ${i.issueDate}) AS due, ${i.total} AS total, ${i.status} AS status
-      FROM ${i} WHERE ${i.organizationId} = ${organizationId} AND ${i.status} IN ('open', 'paid', 'uncollectible')
+      FROM ${i} WHERE ${i.organizationId} = ${organizationId} AND ${isIssued}
         ${clientId ? sql`AND ${i.clientId} = ${clientId}` : sql``}),
     settled AS (SELECT ${a.invoiceId} AS invoice_id, max(${a.appliedOn}) AS paid_on FROM ${a} WHERE ${a.organizationId} = ${organizationId} GROUP BY 1),
     credited AS (SELECT ${c.invoiceId} AS invoice_id, sum(${c.total}) AS amount FROM ${c} WHERE ${c.organizationId} = ${organizationId} GROUP BY 1),
