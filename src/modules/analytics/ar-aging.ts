@@ -2,14 +2,13 @@ import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
 import type { TableDownload } from '../../kernel/http/spreadsheet';
 import { Dec, formatMoney, invoicedBetween, receivablesOn } from '../billing/index';
+import { dayBefore } from './days';
 import type { ArAging } from './schemas';
 
 const BUCKETS = ['current', 'days_1_30', 'days_31_60', 'days_61_90', 'days_over_90', 'total'] as const;
 type Bucket = (typeof BUCKETS)[number];
 /** The days of sales days-sales-outstanding is measured over. */
 const DSO_DAYS = 90;
-
-const dayBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Accounts receivable aging (issue 6 §2): what each client owed at the end of `asOf`, by days past

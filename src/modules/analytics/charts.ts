@@ -1,6 +1,11 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ArAging, Revenue } from './schemas';
+import type { Actor } from '../../kernel/auth/actor';
+import type { Executor } from '../../kernel/db/database';
+import { baseCurrencyOf, baseCurrencyRates } from '../billing/index';
+import { arAging } from './ar-aging';
+import { chosenCurrency, revenue } from './revenue';
+import type { ArAging, ArAgingChartQuery, Revenue, RevenueChartQuery } from './schemas';
 
 export interface BarChart {
   title: string;
@@ -35,8 +40,23 @@ export async function barChartSvg(chart: BarChart): Promise<string> {
 
 const num = (amount: string | null | undefined) => Number(amount ?? 0);
 
+/** The revenue chart of a query: the report in the chosen currency (the base currency by default). */
+export async function revenueChartFor(executor: Executor, actor: Actor, query: RevenueChartQuery): Promise<{ name: string; chart: BarChart }> {
+  const baseRates = await baseCurrencyRates(executor, actor.organizationId, query.to);
+  const currency = chosenCurrency(query.currency, baseRates.baseCurrency);
+  const report = await revenue(executor, actor, { ...query, format: 'json' }, baseRates);
+  return { name: `revenue-${report.from}-${report.to}`, chart: revenueChart(report, currency) };
+}
+
+/** The aging chart of a query, in the chosen currency (the base currency by default). */
+export async function agingChartFor(executor: Executor, actor: Actor, query: ArAgingChartQuery, today: string): Promise<{ name: string; chart: BarChart }> {
+  const currency = chosenCurrency(query.currency, await baseCurrencyOf(executor, actor.organizationId));
+  const aging = await arAging(executor, actor, query.as_of ?? today, query.client_id);
+  return { name: `ar-aging-${aging.as_of}`, chart: agingChart(aging, currency) };
+}
+
 /** Revenue per interval: invoiced (less credit notes) beside collected (less refunds), in one currency. */
-export function revenueChart(report: Revenue, currency: string): BarChart {
+function revenueChart(report: Revenue, currency: string): BarChart {
   const inBase = currency === report.base_currency;
   const rows = report.periods.flatMap((period) => {
     const figures = inBase ? period.base : period.currencies.find((c) => c.currency === currency);
@@ -51,7 +71,7 @@ export function revenueChart(report: Revenue, currency: string): BarChart {
 }
 
 /** What was owed in one currency at the end of a day, per bucket of days past due. */
-export function agingChart(aging: ArAging, currency: string): BarChart {
+function agingChart(aging: ArAging, currency: string): BarChart {
   const totals = aging.currency_totals.find((t) => t.currency === currency);
   const buckets = [['current', 'current'], ['1-30 days', 'days_1_30'], ['31-60 days', 'days_31_60'], ['61-90 days', 'days_61_90'], ['over 90 days', 'days_over_90']] as const;
   return {

@@ -1,11 +1,9 @@
 import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
-import { clientBehaviour, Dec, formatMoney, type ClientBehaviour } from '../billing/index';
-import { arAging } from './ar-aging';
+import { clientBehaviour, Dec, formatMoney, receivablesOn, type ClientBehaviour } from '../billing/index';
+import { daysBetween } from './days';
 import type { ChurnRisk, ChurnRiskQuery } from './schemas';
 
-const DAY_MS = 86_400_000;
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 const LEVELS = { low: 1, medium: 30, high: 60 } as const;
 type Level = keyof typeof LEVELS;
 const levelOf = (score: number): Level => (score >= LEVELS.high ? 'high' : score >= LEVELS.medium ? 'medium' : 'low');
@@ -44,8 +42,8 @@ function signals(client: ClientBehaviour, overdue: Dec, today: string): { points
 
 /** Clients at risk of churning (issue 6 §6), highest score first, each with its reasons. */
 export async function churnRisk(executor: Executor, actor: Actor, query: ChurnRiskQuery, today: string): Promise<ChurnRisk> {
-  const [clients, aging] = await Promise.all([clientBehaviour(executor, actor.organizationId, today), arAging(executor, actor, today, undefined)]);
-  const overdueOf = new Map(aging.clients.map((c) => [`${c.client_id} ${c.currency}`, new Dec(c.days_31_60).plus(c.days_61_90).plus(c.days_over_90)]));
+  const [clients, owed] = await Promise.all([clientBehaviour(executor, actor.organizationId, today), receivablesOn(executor, actor.organizationId, today)]);
+  const overdueOf = new Map(owed.map((c) => [`${c.clientId} ${c.currency}`, new Dec(c.days31To60).plus(c.days61To90).plus(c.daysOver90)]));
   const floor = LEVELS[query.min_level ?? 'low'];
   const scored = clients
     .map((client) => {

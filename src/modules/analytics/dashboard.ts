@@ -3,14 +3,13 @@ import type { Executor } from '../../kernel/db/database';
 import { countEvents } from '../../kernel/events/outbox';
 import { validationFailed } from '../../kernel/http/problem';
 import { countEnabledEndpoints } from '../../kernel/webhooks/endpoints';
-import { baseCurrencyRates, Dec, formatMoney } from '../billing/index';
+import { baseCurrencyRates, Dec, formatMoney, receivablesOn } from '../billing/index';
 import { userCounts } from '../identity/index';
-import { arAging } from './ar-aging';
+import { checkPeriod, dayBefore } from './days';
 import { rateFinder, revenue } from './revenue';
 import type { DashboardQuery, ExecutiveDashboard } from './schemas';
 
 const MAX_DAYS = 366;
-const daysBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The executive dashboard of seed 000 (issue 6 §5), every figure from the organization's records:
@@ -20,25 +19,26 @@ const daysBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00
  */
 export async function executiveDashboard(executor: Executor, actor: Actor, query: DashboardQuery, today: string): Promise<ExecutiveDashboard> {
   const to = query.to ?? today;
-  const from = query.from ?? daysBefore(to, 29);
-  if (to < from) throw validationFailed([{ field: 'to', message: 'must not be before from' }]);
-  if (from < daysBefore(to, MAX_DAYS - 1)) throw validationFailed([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
+  const from = query.from ?? dayBefore(to, 29);
+  checkPeriod(from, to);
+  if (from < dayBefore(to, MAX_DAYS - 1)) throw validationFailed([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
 
-  const [users, integrations, events, daily, aging, { baseCurrency, rates }] = await Promise.all([
+  const baseRates = await baseCurrencyRates(executor, actor.organizationId, to);
+  const [users, integrations, events, daily, owed] = await Promise.all([
     userCounts(executor, actor.organizationId, new Date(`${from}T00:00:00Z`)),
     countEnabledEndpoints(executor, actor.organizationId),
     countEvents(executor, actor.organizationId, from, to),
-    revenue(executor, actor, { from, to, interval: 'day', format: 'json' }),
-    arAging(executor, actor, to, undefined),
-    baseCurrencyRates(executor, actor.organizationId, to),
+    revenue(executor, actor, { from, to, interval: 'day', format: 'json' }, baseRates),
+    receivablesOn(executor, actor.organizationId, to),
   ]);
+  const { baseCurrency } = baseRates;
   const base = (amount: Dec) => (baseCurrency ? formatMoney(amount, baseCurrency) : null);
-  const rateOn = rateFinder(baseCurrency, rates);
+  const rateOn = rateFinder(baseRates);
   let complete = daily.base_totals?.complete ?? true;
   let receivable = new Dec(0);
-  for (const total of aging.currency_totals) {
-    const rate = rateOn(total.currency, to);
-    if (rate) receivable = receivable.plus(new Dec(total.total).times(rate.rate));
+  for (const row of owed) {
+    const rate = rateOn(row.currency, to);
+    if (rate) receivable = receivable.plus(new Dec(row.total).times(rate.rate));
     else complete = false;
   }
   const totals = daily.base_totals;

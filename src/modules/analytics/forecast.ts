@@ -6,8 +6,9 @@ import path from 'node:path';
 import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
 import { validationFailed } from '../../kernel/http/problem';
-import { Dec, formatMoney } from '../billing/index';
-import { revenue } from './revenue';
+import { baseCurrencyRates, Dec, formatMoney } from '../billing/index';
+import { dayBefore } from './days';
+import { chosenCurrency, revenue } from './revenue';
 import type { ForecastQuery, RevenueForecast } from './schemas';
 
 /** The fewest points augurs' ETS fits (fewer: "not enough data"). */
@@ -75,11 +76,13 @@ function addMonths(month: string, n: number): string {
  * currency converting every other) up to the last full month, the next months predicted with
  * prediction intervals, and a backtest: the same model fitted without the last months, scored on them.
  */
-export async function revenueForecast(executor: Executor, actor: Actor, query: ForecastQuery, currency: string, today: string): Promise<RevenueForecast> {
+export async function revenueForecast(executor: Executor, actor: Actor, query: ForecastQuery, today: string): Promise<RevenueForecast> {
   const lastMonth = addMonths(monthOf(today), -1);
   const firstMonth = addMonths(lastMonth, -(MAX_HISTORY_MONTHS - 1));
-  const to = new Date(Date.parse(`${monthOf(today)}-01T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  const report = await revenue(executor, actor, { from: `${firstMonth}-01`, to, interval: 'month', format: 'json' });
+  const to = dayBefore(`${monthOf(today)}-01`, 1);
+  const baseRates = await baseCurrencyRates(executor, actor.organizationId, to);
+  const currency = chosenCurrency(query.currency, baseRates.baseCurrency);
+  const report = await revenue(executor, actor, { from: `${firstMonth}-01`, to, interval: 'month', format: 'json' }, baseRates);
   const inBase = currency === report.base_currency;
   const monthly = report.periods.map((period) => {
     const figures = inBase ? period.base : period.currencies.find((c) => c.currency === currency);

@@ -2,7 +2,9 @@ import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
 import { validationFailed } from '../../kernel/http/problem';
 import type { TableDownload } from '../../kernel/http/spreadsheet';
-import { baseCurrencyRates, clientNames, Dec, formatMoney, revenueFacts, type RevenueFact, type RevenueInterval } from '../billing/index';
+import { groupBy } from '../../kernel/db/group';
+import { baseCurrencyRates, clientNames, Dec, formatMoney, revenueFacts, type BaseCurrencyRates, type RevenueFact, type RevenueInterval } from '../billing/index';
+import { checkPeriod } from './days';
 import type { Revenue, RevenueQuery } from './schemas';
 
 /** More would be a table nobody reads: ask for a longer interval instead. */
@@ -45,14 +47,22 @@ function periodsOf(from: string, to: string, interval: RevenueInterval): { key: 
 
 /**
  * The recorded rate of a currency in force on a day (its latest on or before it), 1 for the base
- * currency, null when none was recorded by then. `rates` sorted by currency, then date.
+ * currency, null when none was recorded by then.
  */
-export function rateFinder(baseCurrency: string | null, rates: { currency: string; date: string; rate: string }[]) {
+export function rateFinder({ baseCurrency, rates }: BaseCurrencyRates) {
+  const byCurrency = groupBy(rates, (r) => r.currency); // each oldest first
   return (currency: string, day: string): { rate: string; date: string | null } | null => {
     if (currency === baseCurrency) return { rate: '1', date: null };
-    const found = rates.filter((r) => r.currency === currency && r.date <= day).at(-1);
+    const found = byCurrency.get(currency)?.findLast((r) => r.date <= day);
     return found ? { rate: found.rate, date: found.date } : null;
   };
+}
+
+/** The currency a chart or forecast is in: the one asked for, else the base currency (a 422 while there is none). */
+export function chosenCurrency(asked: string | undefined, baseCurrency: string | null): string {
+  if (asked) return asked.toUpperCase();
+  if (!baseCurrency) throw validationFailed([{ field: 'currency', message: 'is required until the billing profile sets a base currency' }]);
+  return baseCurrency;
 }
 
 const empty = (): Sums => ({ invoiced: new Dec(0), credited: new Dec(0), collected: new Dec(0), refunded: new Dec(0), invoices: 0 });
@@ -80,19 +90,20 @@ function sumBy<K>(facts: RevenueFact[], key: (fact: RevenueFact) => K): Map<K, S
  * per client over the whole period, and each period in the base currency at the recorded rate
  * in force on its last day, the rate shown beside. Currencies are never added together.
  */
-export async function revenue(executor: Executor, actor: Actor, query: RevenueQuery): Promise<Revenue> {
-  if (query.to < query.from) throw validationFailed([{ field: 'to', message: 'must not be before from' }]);
+export async function revenue(executor: Executor, actor: Actor, query: RevenueQuery, loaded?: BaseCurrencyRates): Promise<Revenue> {
+  checkPeriod(query.from, query.to);
   const periods = periodsOf(query.from, query.to, query.interval);
-  const [facts, { baseCurrency, rates }] = await Promise.all([
+  const [facts, baseRates] = await Promise.all([
     revenueFacts(executor, actor.organizationId, { from: query.from, to: query.to, clientId: query.client_id, interval: query.interval }),
-    baseCurrencyRates(executor, actor.organizationId, query.to),
+    loaded ?? baseCurrencyRates(executor, actor.organizationId, query.to),
   ]);
+  const { baseCurrency } = baseRates;
   const currencies = [...new Set(facts.map((f) => f.currency))].sort();
   const byPeriod = sumBy(facts, (f) => `${f.period} ${f.currency}`);
   const byCurrency = sumBy(facts, (f) => f.currency);
   const byClient = sumBy(facts, (f) => `${f.clientId} ${f.currency}`);
   const names = await clientNames(executor, actor.organizationId, [...new Set(facts.map((f) => f.clientId))]);
-  const rateOn = rateFinder(baseCurrency, rates);
+  const rateOn = rateFinder(baseRates);
   const baseSums = { ...empty(), complete: true };
 
   return {

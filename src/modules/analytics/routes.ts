@@ -2,11 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import type { TObject, Static } from '@sinclair/typebox';
 import type { Actor } from '../../kernel/auth/actor';
-import { validationFailed } from '../../kernel/http/problem';
 import { sendTable, XLSX_TYPE, type TableDownload } from '../../kernel/http/spreadsheet';
-import { baseCurrencyRates } from '../billing/index';
 import { arAging, arAgingTable } from './ar-aging';
-import { agingChart, barChartSvg, revenueChart, type BarChart } from './charts';
+import { agingChartFor, barChartSvg, revenueChartFor, type BarChart } from './charts';
 import { churnRisk } from './churn';
 import { clientsReport, clientsReportTable } from './clients';
 import { executiveDashboard } from './dashboard';
@@ -74,34 +72,19 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => executiveDashboard(database.db, request.actor!, request.query, today()),
   );
 
-  /** The chart's currency: the one asked for, else the base currency (422 when there is none yet). */
-  async function chartCurrency(actor: Actor, asked: string | undefined): Promise<string> {
-    if (asked) return asked.toUpperCase();
-    const { baseCurrency } = await baseCurrencyRates(database.db, actor.organizationId, '0001-01-01');
-    if (!baseCurrency) throw validationFailed([{ field: 'currency', message: 'is required until the billing profile sets a base currency' }]);
-    return baseCurrency;
-  }
-  const sendSvg = async (reply: FastifyReply, name: string, chart: BarChart) =>
+  const sendSvg = async (reply: FastifyReply, { name, chart }: { name: string; chart: BarChart }) =>
     reply.type('image/svg+xml').header('content-disposition', `inline; filename="${name}.svg"`).header('cache-control', 'no-store').send(await barChartSvg(chart));
   const chartSchema = <Q extends TObject>(summary: string, querystring: Q) => ({ tags: ['reports'], summary, querystring, produces: ['image/svg+xml'] });
 
   app.get(
     '/reports/revenue/chart',
     { config: { permission: 'reports:read' }, schema: chartSchema('The revenue trend as an SVG bar chart: invoiced and collected per interval', RevenueChartQuery) },
-    async (request, reply) => {
-      const currency = await chartCurrency(request.actor!, request.query.currency);
-      const report = await revenue(database.db, request.actor!, { ...request.query, format: 'json' });
-      return sendSvg(reply, `revenue-${report.from}-${report.to}`, revenueChart(report, currency));
-    },
+    async (request, reply) => sendSvg(reply, await revenueChartFor(database.db, request.actor!, request.query)),
   );
   app.get(
     '/reports/ar-aging/chart',
     { config: { permission: 'reports:read' }, schema: chartSchema('Receivables aging as an SVG bar chart: what one currency’s clients owed per bucket of days past due', ArAgingChartQuery) },
-    async (request, reply) => {
-      const currency = await chartCurrency(request.actor!, request.query.currency);
-      const aging = await arAging(database.db, request.actor!, request.query.as_of ?? today(), request.query.client_id);
-      return sendSvg(reply, `ar-aging-${aging.as_of}`, agingChart(aging, currency));
-    },
+    async (request, reply) => sendSvg(reply, await agingChartFor(database.db, request.actor!, request.query, today())),
   );
 
   app.get(
@@ -110,7 +93,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'reports:read' },
       schema: { tags: ['analytics'], summary: 'Monthly revenue forecast with prediction intervals and a backtest (MSTL/ETS)', querystring: ForecastQuery, response: { 200: RevenueForecast } },
     },
-    async (request) => revenueForecast(database.db, request.actor!, request.query, await chartCurrency(request.actor!, request.query.currency), today()),
+    async (request) => revenueForecast(database.db, request.actor!, request.query, today()),
   );
 
   app.get(

@@ -1,8 +1,8 @@
 import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
-import { validationFailed } from '../../kernel/http/problem';
 import type { TableDownload } from '../../kernel/http/spreadsheet';
 import { Dec, formatMoney, taxFacts, type DocumentTotals, type TaxComponentTotals } from '../billing/index';
+import { checkPeriod } from './days';
 import type { TaxSummary, TaxSummaryQuery } from './schemas';
 
 type Currency = TaxSummary['currencies'][number];
@@ -16,7 +16,7 @@ const lineKey = (line: TaxComponentTotals) => [line.currency, line.taxCodeId, li
  * note reduces the period it is issued in, as a GST return does.
  */
 export async function taxSummary(executor: Executor, actor: Actor, query: TaxSummaryQuery): Promise<TaxSummary> {
-  if (query.to < query.from) throw validationFailed([{ field: 'to', message: 'must not be before from' }]);
+  checkPeriod(query.from, query.to);
   const facts = await taxFacts(executor, actor.organizationId, { from: query.from, to: query.to, clientId: query.client_id });
   const currencies = [...new Set([...facts.invoices, ...facts.creditNotes].map((t) => t.currency))].sort();
   const money = (value: Dec | string | number, currency: string) => formatMoney(new Dec(value), currency);
