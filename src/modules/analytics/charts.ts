@@ -2,7 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
-import { baseCurrencyOf, baseCurrencyRates } from '../billing/index';
+import { baseCurrencyOf } from '../billing/index';
 import { arAging } from './ar-aging';
 import { chosenCurrency, revenue } from './revenue';
 import type { ArAging, ArAgingChartQuery, Revenue, RevenueChartQuery } from './schemas';
@@ -42,9 +42,8 @@ const num = (amount: string | null | undefined) => Number(amount ?? 0);
 
 /** The revenue chart of a query: the report in the chosen currency (the base currency by default). */
 export async function revenueChartFor(executor: Executor, actor: Actor, query: RevenueChartQuery): Promise<{ name: string; chart: BarChart }> {
-  const baseRates = await baseCurrencyRates(executor, actor.organizationId, query.to);
-  const currency = chosenCurrency(query.currency, baseRates.baseCurrency);
-  const report = await revenue(executor, actor, { ...query, format: 'json' }, baseRates);
+  const report = await revenue(executor, actor, { ...query, format: 'json' });
+  const currency = chosenCurrency(query.currency, report.base_currency);
   return { name: `revenue-${report.from}-${report.to}`, chart: revenueChart(report, currency) };
 }
 

@@ -23,12 +23,13 @@ export async function executiveDashboard(executor: Executor, actor: Actor, query
   checkPeriod(from, to);
   if (from < dayBefore(to, MAX_DAYS - 1)) throw validationFailed([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
 
-  const baseRates = await baseCurrencyRates(executor, actor.organizationId, to);
-  const [users, integrations, events, daily, owed] = await Promise.all([
+  const loading = baseCurrencyRates(executor, actor.organizationId, to);
+  const [baseRates, users, integrations, events, daily, owed] = await Promise.all([
+    loading,
     userCounts(executor, actor.organizationId, new Date(`${from}T00:00:00Z`)),
     countEnabledEndpoints(executor, actor.organizationId),
     countEvents(executor, actor.organizationId, from, to),
-    revenue(executor, actor, { from, to, interval: 'day', format: 'json' }, baseRates),
+    revenue(executor, actor, { from, to, interval: 'day', format: 'json' }, loading),
     receivablesOn(executor, actor.organizationId, to),
   ]);
   const { baseCurrency } = baseRates;

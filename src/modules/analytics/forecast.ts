@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Actor } from '../../kernel/auth/actor';
 import type { Executor } from '../../kernel/db/database';
 import { validationFailed } from '../../kernel/http/problem';
-import { baseCurrencyRates, Dec, formatMoney } from '../billing/index';
+import { Dec, formatMoney } from '../billing/index';
 import { dayBefore } from './days';
 import { chosenCurrency, revenue } from './revenue';
 import type { ForecastQuery, RevenueForecast } from './schemas';
@@ -80,9 +80,8 @@ export async function revenueForecast(executor: Executor, actor: Actor, query: F
   const lastMonth = addMonths(monthOf(today), -1);
   const firstMonth = addMonths(lastMonth, -(MAX_HISTORY_MONTHS - 1));
   const to = dayBefore(`${monthOf(today)}-01`, 1);
-  const baseRates = await baseCurrencyRates(executor, actor.organizationId, to);
-  const currency = chosenCurrency(query.currency, baseRates.baseCurrency);
-  const report = await revenue(executor, actor, { from: `${firstMonth}-01`, to, interval: 'month', format: 'json' }, baseRates);
+  const report = await revenue(executor, actor, { from: `${firstMonth}-01`, to, interval: 'month', format: 'json' });
+  const currency = chosenCurrency(query.currency, report.base_currency);
   const inBase = currency === report.base_currency;
   const monthly = report.periods.map((period) => {
     const figures = inBase ? period.base : period.currencies.find((c) => c.currency === currency);

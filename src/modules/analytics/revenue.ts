@@ -89,8 +89,9 @@ function sumBy<K>(facts: RevenueFact[], key: (fact: RevenueFact) => K): Map<K, S
  * Revenue (issue 6 §1): invoiced, credited, collected and refunded per interval and currency,
  * per client over the whole period, and each period in the base currency at the recorded rate
  * in force on its last day, the rate shown beside. Currencies are never added together.
+ * `loaded`: the base currency and rates up to `query.to`, when the caller needs them too.
  */
-export async function revenue(executor: Executor, actor: Actor, query: RevenueQuery, loaded?: BaseCurrencyRates): Promise<Revenue> {
+export async function revenue(executor: Executor, actor: Actor, query: RevenueQuery, loaded?: Promise<BaseCurrencyRates>): Promise<Revenue> {
   checkPeriod(query.from, query.to);
   const periods = periodsOf(query.from, query.to, query.interval);
   const [facts, baseRates] = await Promise.all([
