@@ -18,6 +18,7 @@ import { loggerOptions, requestLogPlugin } from './kernel/observability/logger';
 import { metricsPlugin } from './kernel/observability/metrics';
 import { jobsPlugin, type JobsPluginOptions } from './kernel/jobs/index';
 import { filesPlugin } from './kernel/files/index';
+import { backupsPlugin } from './kernel/backups/index';
 import { mailPlugin, type MailServiceOptions } from './kernel/mail/index';
 import { pdfPlugin } from './kernel/pdf/index';
 import { rateLimitPlugin, type RateLimitOptions } from './kernel/ratelimit/index';
@@ -89,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhooksPlugin, options.webhooks ?? {});
   // The file store (app.files) and /api/v1/files, before the modules that store files.
   await app.register(filesPlugin);
+  // Backups copy the files' bytes and run as jobs: after both.
+  await app.register(backupsPlugin);
   // The PDF service (app.pdf), before the modules that render documents.
   await app.register(pdfPlugin);
 

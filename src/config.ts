@@ -69,6 +69,13 @@ export interface Config {
     /** Set when S3_BUCKET is: files go to an S3-compatible store instead of DATA_DIR/files. */
     s3: S3Config | undefined;
   };
+  /** Encrypted backups (kernel/backups, docs/backups.md). */
+  backups: {
+    /** Unset: a key generated once and kept in DATA_DIR/backup.key. */
+    encryptionKey: Buffer | undefined;
+    /** Keys of earlier backups, kept so that those stay restorable after a rotation. */
+    previousKeys: Buffer[];
+  };
   /** Request budgets per policy (kernel/ratelimit, docs/rate-limits.md). */
   rateLimit: {
     enabled: boolean;
@@ -227,6 +234,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }
     : undefined;
 
+  const backupKey = (name: string, raw: string) => {
+    const key = Buffer.from(raw, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
+      problems.push(`${name} must be the base64 of 32 random bytes (use \`openssl rand -base64 32\`)`);
+    }
+    return key;
+  };
+  const backupEncryptionKey = str('BACKUP_ENCRYPTION_KEY');
+  const previousBackupKeys = (str('BACKUP_PREVIOUS_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+
   const config: Config = {
     env: str('NODE_ENV') ?? 'development',
     port,
@@ -276,6 +293,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedTypes,
       linkMaxSeconds: int('FILE_LINK_MAX_SECONDS', 7 * 86400, 60, 365 * 86400),
       s3,
+    },
+    backups: {
+      encryptionKey: backupEncryptionKey === undefined ? undefined : backupKey('BACKUP_ENCRYPTION_KEY', backupEncryptionKey),
+      previousKeys: previousBackupKeys.map((key) => backupKey('BACKUP_PREVIOUS_KEYS', key)),
     },
     // Seed 003 §10.1 (uploads: seed 004); the default policy covers every other /api/v1 route.
     rateLimit: {

@@ -4,6 +4,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { acquireDirectoryLock } from './directory-lock';
 import { PostgresListener, type NotificationHandler } from './listener';
 import { migrate, pendingMigrations, withMigrationLock, type SqlConnection } from './migrations';
@@ -23,6 +26,36 @@ export interface PoolStats {
   waiting: number;
   max: number;
 }
+
+/** One connection inside one transaction, with COPY in both directions (backups and restores). */
+export interface BulkConnection {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** `COPY (…) TO STDOUT` / `COPY t TO STDOUT` given without its `TO` clause; answers the text. */
+  copyOut(copy: string): Promise<Buffer>;
+  /** `COPY t (cols) FROM STDIN` given without its `FROM` clause, fed `data`. */
+  copyIn(copy: string, data: Buffer): Promise<void>;
+}
+
+export interface BulkOptions {
+  /** true: a read-only snapshot (REPEATABLE READ) that sees one instant of every table. */
+  readOnly: boolean;
+}
+
+/**
+ * Settings that make COPY's text the same on every server, whatever the session defaults:
+ * instants in UTC, ISO dates, shortest exact floats, hex bytea. No statement timeout: a backup
+ * or restore of a large database runs for minutes, as one statement per table.
+ */
+const BULK_SETTINGS = [
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL DateStyle = 'ISO, YMD'",
+  "SET LOCAL IntervalStyle = 'postgres'",
+  'SET LOCAL extra_float_digits = 1',
+  "SET LOCAL bytea_output = 'hex'",
+  'SET LOCAL statement_timeout = 0',
+];
+
+const beginOf = (options: BulkOptions) => (options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
 
 export interface Database {
   readonly kind: 'embedded' | 'postgres';
@@ -47,6 +80,8 @@ export interface Database {
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   poolStats(): PoolStats;
+  /** Runs fn on one connection in one transaction, committed if it resolves (backups, restores). */
+  bulk<T>(options: BulkOptions, fn: (conn: BulkConnection) => Promise<T>): Promise<T>;
   /**
    * Calls handler with the payload of every `pg_notify(channel, payload)` committed by any
    * instance (null after a reconnect: messages may have been missed).
@@ -135,6 +170,31 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
+    bulk: async (bulkOptions, fn) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(beginOf(bulkOptions));
+        for (const setting of BULK_SETTINGS) await client.query(setting);
+        const result = await fn({
+          query: async (text, params) => (await client.query(text, params)).rows,
+          copyOut: async (copy) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of client.query(copyTo(`${copy} TO STDOUT`))) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks);
+          },
+          copyIn: (copy, data) => pipeline(Readable.from([data]), client.query(copyFrom(`${copy} FROM STDIN`))),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // A connection that could not roll back is not handed to the next caller.
+        client.release(broken);
+      }
+    },
     listen: (channel, handler) => listener.listen(channel, handler),
     close: async () => {
       await listener.close();
@@ -182,6 +242,21 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     exclusive: (fn) => fn(),
     // PGlite is a single in-process connection.
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    // PGlite's transaction is its one connection: BEGIN's isolation level changes nothing there.
+    bulk: (_bulkOptions, fn) =>
+      client.transaction(async (tx) => {
+        for (const setting of BULK_SETTINGS) await tx.query(setting);
+        return fn({
+          query: async (text, params) => (await tx.query(text, params)).rows as never[],
+          copyOut: async (copy) => {
+            const { blob } = await tx.query(`${copy} TO '/dev/blob'`);
+            return blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
+          },
+          copyIn: async (copy, data) => {
+            await tx.query(`${copy} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+          },
+        });
+      }),
     listen: async (channel, handler) => {
       await client.listen(channel, handler);
     },

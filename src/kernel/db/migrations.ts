@@ -17,7 +17,7 @@ export interface Migration {
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
 // Any constant works as long as every instance uses the same one; this is "deskbase" in ASCII.
-const MIGRATION_LOCK_KEY = 0x6465736b;
+export const MIGRATION_LOCK_KEY = 0x6465736b;
 
 /** Reads drizzle-kit's journal and its SQL files, in order. */
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -36,7 +36,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS deskbase_migrations (
+export const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS deskbase_migrations (
   tag text PRIMARY KEY,
   checksum text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now()
@@ -68,6 +68,12 @@ export async function withMigrationLock<T>(conn: SqlConnection, fn: () => Promis
   }
 }
 
+/** Runs one migration's statements and records it, inside the caller's transaction. */
+export async function applyMigration(conn: SqlConnection, migration: Migration): Promise<void> {
+  for (const statement of migration.statements) await conn.query(statement);
+  await conn.query('INSERT INTO deskbase_migrations (tag, checksum) VALUES ($1, $2)', [migration.tag, migration.checksum]);
+}
+
 /**
  * Applies pending migrations, each in its own transaction, under the migration lock so that
  * instances starting together apply each migration exactly once. A migration file edited after
@@ -88,11 +94,7 @@ export async function migrate(conn: SqlConnection, migrations = readMigrations()
       }
       await conn.query('BEGIN');
       try {
-        for (const statement of migration.statements) await conn.query(statement);
-        await conn.query('INSERT INTO deskbase_migrations (tag, checksum) VALUES ($1, $2)', [
-          migration.tag,
-          migration.checksum,
-        ]);
+        await applyMigration(conn, migration);
         await conn.query('COMMIT');
       } catch (error) {
         await conn.query('ROLLBACK');

@@ -60,7 +60,7 @@ export const DownloadQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const bytes = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });
+export const bytes = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });
 
 /** Documents a download's answers; the bytes are streamed as stored, never serialized. */
 export const DownloadResponses = {

@@ -228,7 +228,8 @@ export function createFileStore(kernel: Kernel, storage: FileStorage, options: F
     return row;
   }
 
-  return { storage: storage.kind, save, get, open, list, remove, signedUrl, getByLink };
+  // `backend`: the raw storage, for backups, which copy every file's bytes.
+  return { storage: storage.kind, backend: storage, save, get, open, list, remove, signedUrl, getByLink };
 }
 
 export type FileStore = ReturnType<typeof createFileStore>;
