@@ -93,6 +93,25 @@ describe('custom roles (seed 000 enhanced RBAC)', () => {
     const unused = (await createRole({ name: 'temporary', parent_role: 'user', grants: [] })).json();
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/rbac-enhanced/roles/${unused.id}`, headers: bearer(adminToken) })).statusCode).toBe(204);
   });
+
+  it('refuse an organization admin grants that reach every organization (backups, organizations, * resources)', async () => {
+    const names = async () => (await app.inject({ url: '/api/v1/rbac-enhanced/roles', headers: bearer(adminToken) })).json().items.map((r: { name: string }) => r.name);
+    const before = await names();
+    for (const permission of ['backup:download', 'backup:*', 'organization:create', '*:*', '*:read', '*']) {
+      const response = await createRole({ name: 'escalator', parent_role: 'user', grants: [{ permission, effect: 'allow' }] });
+      expect(response.statusCode, permission).toBe(422);
+      expect(response.json().errors).toEqual([{ field: 'grants[0].permission', message: expect.stringContaining('every organization') }]);
+    }
+    const junior = (await app.inject({ url: '/api/v1/rbac-enhanced/roles', headers: bearer(adminToken) })).json().items.find((r: { name: string }) => r.name === 'junior_manager');
+    const widened = await app.inject({ method: 'PATCH', url: `/api/v1/rbac-enhanced/roles/${junior.id}`, headers: bearer(adminToken), payload: { grants: [{ permission: 'backup:read', effect: 'allow' }] } });
+    expect(widened.statusCode).toBe(422);
+    expect(await names()).toEqual(before);
+    // Denying is always allowed, and the platform's own admin may grant what it holds.
+    expect((await createRole({ name: 'no_backups', parent_role: 'user', grants: [{ permission: 'backup:*', effect: 'deny' }] })).statusCode).toBe(201);
+    const root = (await login(app, ROOT.email, ROOT.password)).access_token;
+    const operator = await app.inject({ method: 'POST', url: '/api/v1/rbac-enhanced/roles', headers: bearer(root), payload: { name: 'backup_operator', parent_role: 'user', grants: [{ permission: 'backup:read', effect: 'allow' }] } });
+    expect(operator.statusCode, operator.body).toBe(201);
+  });
 });
 
 describe('grant evaluation', () => {

@@ -15,3 +15,15 @@ export function hasPermission(permissions: readonly string[], wanted: string): b
 
 const PERMISSION = /^(\*|[a-z][a-z0-9_-]{0,49}):(\*|[a-z][a-z0-9_-]{0,49})$/;
 export const isPermission = (value: string) => PERMISSION.test(value) || value === '*';
+
+/**
+ * Resources that span every organization (the tenants themselves, backups of all their data):
+ * only a holder may hand them out, so an organization's admin cannot write a custom role that
+ * reaches beyond the organization. A `*` resource counts as all of them.
+ */
+const PLATFORM_RESOURCES = new Set(['organization', 'backup']);
+
+export function reachesPlatform(permission: string): boolean {
+  const resource = permission === '*' ? '*' : permission.split(':')[0]!;
+  return resource === '*' || PLATFORM_RESOURCES.has(resource);
+}

@@ -43,6 +43,7 @@ registerMessages({
     'problem.API_KEY_NOT_FOUND.detail': 'No such API key in your organization.',
     'problem.ORGANIZATION_NOT_FOUND.detail': 'No such organization.',
     'validation.permission.unknown': 'is not a permission string (resource:action)',
+    'validation.permission.platform': 'reaches every organization (organizations, backups or a * resource) and only someone who holds it may grant it',
     'validation.permission.exceeds': 'exceeds your own permissions: {permissions}',
   },
   km: {
@@ -86,6 +87,7 @@ registerMessages({
     'problem.API_KEY_NOT_FOUND.detail': 'រកមិនឃើញសោ API នេះក្នុងស្ថាប័នរបស់អ្នកទេ។',
     'problem.ORGANIZATION_NOT_FOUND.detail': 'រកមិនឃើញស្ថាប័ននេះទេ។',
     'validation.permission.unknown': 'មិនមែនជាខ្សែអក្សរសិទ្ធិ (resource:action) ទេ',
+    'validation.permission.platform': 'សិទ្ធិនេះគ្របដណ្ដប់គ្រប់ស្ថាប័ន (ស្ថាប័ន ការបម្រុងទុក ឬ *) ហើយមានតែអ្នកដែលមានវាប៉ុណ្ណោះអាចផ្ដល់វាបាន',
     'validation.permission.exceeds': 'លើសសិទ្ធិផ្ទាល់ខ្លួនរបស់អ្នក៖ {permissions}',
   },
 });

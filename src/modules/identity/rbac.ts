@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { evaluate, type Grant } from '../../kernel/access/grants';
-import { isPermission } from '../../kernel/access/permissions';
+import { hasPermission, isPermission, reachesPlatform } from '../../kernel/access/permissions';
 import { recordAudit, type RequestOrigin } from '../../kernel/audit/audit';
 import type { Actor } from '../../kernel/auth/actor';
 import { newId } from '../../kernel/db/ids';
@@ -36,8 +36,13 @@ export interface RoleInput {
   grants: Grant[];
 }
 
-function grantErrors(grants: Grant[], locale: Locale) {
-  return grants.flatMap((g, i) => (isPermission(g.permission) ? [] : [{ field: `grants[${i}].permission`, message: translate(locale, 'validation.permission.unknown') }]));
+function grantErrors(grants: Grant[], actor: Actor, locale: Locale) {
+  return grants.flatMap((g, i) => {
+    const field = `grants[${i}].permission`;
+    if (!isPermission(g.permission)) return [{ field, message: translate(locale, 'validation.permission.unknown') }];
+    if (g.effect === 'allow' && reachesPlatform(g.permission) && !hasPermission(actor.permissions, g.permission)) return [{ field, message: translate(locale, 'validation.permission.platform') }];
+    return [];
+  });
 }
 
 export async function listRoles(ctx: IdentityContext, actor: Actor) {
@@ -53,7 +58,7 @@ export async function listRoles(ctx: IdentityContext, actor: Actor) {
 /** A custom role inherits its parent's grants; its own grants add permissions or deny inherited ones. */
 export async function createRole(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, input: RoleInput, locale: Locale) {
   if (isBuiltInRole(input.name)) throw conflict('ROLE_ALREADY_EXISTS');
-  const errors = grantErrors(input.grants, locale);
+  const errors = grantErrors(input.grants, actor, locale);
   if (errors.length > 0) throw validationFailed(errors);
   await assertAssignableRole(ctx, actor, input.parent_role, locale);
   const now = ctx.kernel.now();
@@ -80,7 +85,7 @@ async function loadRole(ctx: IdentityContext, actor: Actor, id: string) {
 export async function updateRole(ctx: IdentityContext, origin: RequestOrigin, actor: Actor, id: string, input: Partial<Omit<RoleInput, 'name'>>, locale: Locale, expectedVersion?: number[]) {
   const current = await loadRole(ctx, actor, id);
   assertVersion(expectedVersion, current.version);
-  const errors = grantErrors(input.grants ?? [], locale);
+  const errors = grantErrors(input.grants ?? [], actor, locale);
   if (errors.length > 0) throw validationFailed(errors);
   if (input.parent_role !== undefined) {
     if (input.parent_role === current.name) throw validationFailed([{ field: 'parent_role', message: translate(locale, 'validation.invalid') }]);
