@@ -38,11 +38,15 @@ export async function fillWorld(world: BillingWorld): Promise<{ fileIds: string[
   return { fileIds };
 }
 
-/** Each saved table's rows as COPY text in a fixed order: two databases with the same rows give the same bytes. */
+/**
+ * Each saved table's rows as COPY text in a fixed order: two databases with the same rows give the
+ * same bytes. The test template's own table (test/support/widgets) is left out: it is not made by
+ * Deskbase's migrations, so a restore, which rebuilds the product's schema, does not bring it back.
+ */
 export async function tableContents(database: Database): Promise<Map<string, string>> {
   return database.bulk({ readOnly: true }, async (conn) => {
     const contents = new Map<string, string>();
-    for (const table of await savedTables(conn)) {
+    for (const table of (await savedTables(conn)).filter((t) => t.name !== 'widgets')) {
       const data = await conn.copyOut(`COPY (SELECT * FROM ${quoteIdent(table.name)} t ORDER BY t::text COLLATE "C")`);
       contents.set(table.name, data.toString('utf8'));
     }

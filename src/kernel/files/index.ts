@@ -20,7 +20,7 @@ declare module 'fastify' {
 const DAY_MS = 86_400_000;
 
 /** S3 when S3_BUCKET is set, otherwise DATA_DIR/files. The AWS SDK (half a second to load) is loaded only for S3. */
-async function storageFor(config: Config): Promise<FileStorage> {
+export async function storageFor(config: Config): Promise<FileStorage> {
   const { s3, maxBytes } = config.files;
   if (!s3) return new LocalDiskStorage(path.join(config.dataDir, 'files'));
   const { S3Storage } = await import('./storage-s3');
