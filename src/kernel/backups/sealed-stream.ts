@@ -125,7 +125,7 @@ export function openStream(keyFor: (keyId: string) => Buffer | undefined, onHead
     } catch {
       throw corrupt('unreadable header');
     }
-    if (header.cipher !== 'aes-256-gcm' || header.chunk_bytes !== CHUNK_BYTES || typeof header.key_id !== 'string' || typeof header.nonce_prefix !== 'string') throw corrupt('unknown header');
+    if (header?.cipher !== 'aes-256-gcm' || header.chunk_bytes !== CHUNK_BYTES || typeof header.key_id !== 'string' || typeof header.nonce_prefix !== 'string') throw corrupt('unknown header');
     const key = keyFor(header.key_id);
     if (!key) throw new BackupUnreadable('BACKUP_KEY_MISSING', `The backup was encrypted with key ${header.key_id}, which this server does not have`);
     onHeader?.(header);
