@@ -1,3 +1,4 @@
+import type { BackupFigures } from './backups';
 import type { Measurement } from './load';
 import type { WebhookFigures } from './webhooks';
 
@@ -20,6 +21,8 @@ export interface DatabaseReport {
   webhooks?: WebhookFigures;
   /** Report requests one after another on the 100,000 seeded invoices (bench/run.ts REPORTS). */
   reports?: { name: string; p50Ms: number; maxMs: number }[];
+  /** One backup of the whole database after the reports, then its restore (bench/backups.ts). */
+  backups?: BackupFigures;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -109,6 +112,13 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
   const created = find(report, 'create invoice (20 lines)');
   if (created) out.push(`invoice creation (20 lines, draft with totals, audit and event): ${fmt(created.requestsPerSecond)} invoices/s, p99 ${fmt(created.p99)} ms`);
   for (const r of report.reports ?? []) out.push(`report ${r.name}: p50 ${fmt(r.p50Ms)} ms, max ${fmt(r.maxMs)} ms (target < 1,000 ms) -> ${met(r.maxMs < 1000)}`);
+  if (report.backups) {
+    const b = report.backups;
+    out.push(
+      `backup of ${fmt(b.rows)} rows (${fmt(b.sizeBytes / 1e6, 1)} MB encrypted): ${fmt(b.backupWallMs)} ms (${fmt(b.backupServerMs)} ms from started_at to completed_at); restore: ${fmt(b.restoreWallMs)} ms` +
+        ` -> ${b.verified ? `${fmt(b.invoicesAfter)} invoices after it, as before` : `FAILED: ${fmt(b.invoicesAfter)} invoices after it, ${fmt(b.invoicesBefore)} before`}`,
+    );
+  }
   if (report.bulk) out.push(`bulk creation of 1,000 users in one request: ${fmt(report.bulk.ms)} ms, ${fmt(report.bulk.rowsPerSecond)} rows/s`);
   return out.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
 }

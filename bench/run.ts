@@ -13,6 +13,7 @@ import pg from 'pg';
 import { driverQueriesPerSecond, pureFastify } from './ceilings';
 import { measureWebhooks } from './webhooks';
 import { postJson, seedInvoices } from './api';
+import { measureBackupRestore, type BackupFigures } from './backups';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
 import { measure, OTHER_CPU_WARNING, type Measurement } from './load';
@@ -229,27 +230,38 @@ async function benchServer(label: string, env: Record<string, string | undefined
       if (server.unexpectedExit()) serverGone.abort();
       else server.child.once('exit', () => serverGone.abort());
 
-      const session = await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN);
-      const bulk = cluster ? undefined : await bulkCreate(url, session.access_token);
-      const billing = await prepareBilling(url, session.access_token);
+      const login = async () => (await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN)).access_token;
+      let token = await login();
+      const bulk = cluster ? undefined : await bulkCreate(url, token);
+      const billing = await prepareBilling(url, token);
       console.log(`[bench] seeded ${INVOICE_ROWS.toLocaleString('en-US')} invoices (2 lines each) in ${billing.seeded.ms} ms`);
       if (bulk) console.log(`[bench] bulk creation: ${BULK_USERS} users in ${bulk.ms} ms (${bulk.rowsPerSecond} rows/s)`);
+      const reports = cluster ? undefined : await reportLatencies(url, token);
+      for (const report of reports ?? []) console.log(`[bench] ${report.name}: p50 ${report.p50Ms} ms, max ${report.maxMs} ms`);
+      // Before the scenarios, so that the backup holds the seeded data alone; the restore puts the
+      // same data back. `token` stays the same unless the restore ended its session.
+      let backups: BackupFigures | undefined;
+      if (!cluster) {
+        console.log('[bench] backup of the whole database, then a restore of it over the same database');
+        ({ figures: backups, token } = await measureBackupRestore(url, token, login));
+        const b = backups;
+        console.log(`[bench] backup: ${b.rows} rows of ${b.tables} tables, ${b.files} files, ${(b.sizeBytes / 1e6).toFixed(1)} MB encrypted; ${b.backupWallMs} ms seen by the client, ${b.backupServerMs} ms from started_at to completed_at`);
+        console.log(`[bench] restore: ${b.restoreWallMs} ms seen by the client; ${b.invoicesAfter} invoices after it, ${b.invoicesBefore} before the backup${b.verified ? '' : ' -> FAILED'}; the token made before the backup ${b.sessionSurvived ? 'still works' : 'was refused (logged in again)'}`);
+      }
       const allScenarios: { name: string; path: string; connections?: number; method?: 'POST'; headers?: Record<string, string>; body?: string }[] = [
         { name: 'baseline', path: '/bench/bare' },
         { name: 'health', path: '/api/v1/health/' },
         { name: 'list first page', path: LIST },
         { name: 'list deep page', path: deepPath },
         // Authenticated: JWT verification, the cached session and role checks, one indexed read.
-        { name: 'profile (authenticated)', path: '/api/v1/profile/me', headers: { authorization: `Bearer ${session.access_token}` } },
+        { name: 'profile (authenticated)', path: '/api/v1/profile/me', headers: { authorization: `Bearer ${token}` } },
         // Argon2id verification dominates; few connections, since the figure that matters is latency.
         { name: 'login', path: '/api/v1/auth/login', connections: LOGIN_CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) },
         // 50 open invoices (of 100,000, a quarter open) with their lines, newest first.
-        { name: 'invoices by status', path: '/api/v1/invoices?status=open&limit=50', headers: { authorization: `Bearer ${session.access_token}` } },
+        { name: 'invoices by status', path: '/api/v1/invoices?status=open&limit=50', headers: { authorization: `Bearer ${token}` } },
         // A draft of 20 lines: validation, tax codes in force, exact totals, 21 rows, audit and event.
-        { name: 'create invoice (20 lines)', path: '/api/v1/invoices', method: 'POST', headers: { authorization: `Bearer ${session.access_token}`, 'content-type': 'application/json' }, body: billing.invoiceBody },
+        { name: 'create invoice (20 lines)', path: '/api/v1/invoices', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: billing.invoiceBody },
       ];
-      const reports = cluster ? undefined : await reportLatencies(url, session.access_token);
-      for (const report of reports ?? []) console.log(`[bench] ${report.name}: p50 ${report.p50Ms} ms, max ${report.maxMs} ms`);
       const scenarios = cluster ? allScenarios.filter((scenario) => CLUSTER_SCENARIOS.has(scenario.name)) : allScenarios;
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {
@@ -286,9 +298,9 @@ async function benchServer(label: string, env: Record<string, string | undefined
         console.log(`[bench] driver ceiling: ${Math.round(driverQps)} queries/s`);
       }
       console.log('[bench] webhooks: 10,000 events committed at once, then 200 API calls a second for 10 s, each committing one event');
-      const webhooks = await measureWebhooks(url, (await postJson<{ access_token: string }>(`${url}/api/v1/auth/login`, ADMIN)).access_token);
+      const webhooks = await measureWebhooks(url, await login());
       console.log(`[bench] webhooks: ${Math.round(webhooks.deliveriesPerSecond)} deliveries/s; API call to receiver p50 ${webhooks.latencyP50Ms} ms, p99 ${webhooks.latencyP99Ms} ms`);
-      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps, webhooks, reports };
+      return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, bulk, scenarios: results, driverQps, webhooks, reports, backups };
     },
   );
 }
@@ -439,6 +451,9 @@ async function main() {
     failed = true;
     console.log(`ERROR: PDF rendering run failed: ${error instanceof Error ? error.message : error}`);
   }
+
+  // A restore that did not bring the invoices back is a wrong result, like a wrong page.
+  if (reports.some(({ report }) => report.backups?.verified === false)) failed = true;
 
   console.log('\n=== Results ===\n');
   for (const line of machine()) console.log(line);

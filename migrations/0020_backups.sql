@@ -33,6 +33,7 @@ CREATE TABLE "backups" (
 	"table_count" integer,
 	"row_count" bigint,
 	"file_count" integer,
+	"skipped_tables" jsonb,
 	"error" text,
 	"started_at" timestamp (3) with time zone,
 	"completed_at" timestamp (3) with time zone,

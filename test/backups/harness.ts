@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { expect } from 'vitest';
-import { savedTables, quoteIdent } from '../../src/kernel/backups/dump';
+import { savedTables, sealedArchive, quoteIdent } from '../../src/kernel/backups/dump';
+import { keyIdOf } from '../../src/kernel/backups/keys';
+import { productSchemaOf } from '../../src/kernel/backups/manifest';
+import { readMigrations } from '../../src/kernel/db/migrations';
+import type { FileStorage } from '../../src/kernel/files/storage';
 import type { Database } from '../../src/kernel/db/database';
 import { call, createBillingWorld, uploadFile, type BillingWorld } from '../billing/harness';
 import { waitFor } from '../jobs/harness';
@@ -38,15 +44,14 @@ export async function fillWorld(world: BillingWorld): Promise<{ fileIds: string[
   return { fileIds };
 }
 
-/**
- * Each saved table's rows as COPY text in a fixed order: two databases with the same rows give the
- * same bytes. The test template's own table (test/support/widgets) is left out: it is not made by
- * Deskbase's migrations, so a restore, which rebuilds the product's schema, does not bring it back.
- */
+/** What this version's migrations create: the tables a backup saves. */
+export const product = productSchemaOf(readMigrations());
+
+/** Each saved table's rows as COPY text in a fixed order: two databases with the same rows give the same bytes. */
 export async function tableContents(database: Database): Promise<Map<string, string>> {
   return database.bulk({ readOnly: true }, async (conn) => {
     const contents = new Map<string, string>();
-    for (const table of (await savedTables(conn)).filter((t) => t.name !== 'widgets')) {
+    for (const table of await savedTables(conn, product)) {
       const data = await conn.copyOut(`COPY (SELECT * FROM ${quoteIdent(table.name)} t ORDER BY t::text COLLATE "C")`);
       contents.set(table.name, data.toString('utf8'));
     }
@@ -83,3 +88,23 @@ export const finishedJob = (app: FastifyInstance, token: string, jobId: string) 
     const job = (await call(app, token, 'GET', `/api/v1/jobs/${jobId}`)).json();
     return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : null;
   }, 60_000, `job ${jobId}`);
+
+/** A backup file of `database` made directly (no server), sealed under `key`. */
+export async function sealedBackupOf(database: Database, storage: FileStorage, key: Buffer): Promise<Buffer> {
+  const archive = sealedArchive({ database, product, storage, appVersion: 'test', now: () => new Date() }, { id: keyIdOf(key), key });
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive.stream) chunks.push(chunk as Buffer);
+  await archive.manifest;
+  return Buffer.concat(chunks);
+}
+
+/** Runs `npm run restore -- …args` as the operator would; DATABASE_URL only when given. */
+export async function runRestoreCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/restore.ts', ...args], { env: { ...inherited, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  return { code, out };
+}

@@ -1,14 +1,20 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { BulkConnection, Database } from '../db/database';
 import type { FileStorage } from '../files/storage';
-import { fileEntryName, Measure, MANIFEST_ENTRY, sha256Of, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type TableDump } from './manifest';
+import type { BackupKey } from './keys';
+import { sealStream } from './sealed-stream';
+import { fileEntryName, Measure, MANIFEST_ENTRY, sha256Of, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema, type TableDump } from './manifest';
 
 /** Heap pages per COPY (8 KiB each): about 16 MiB of table per archive member, whatever the table's size. */
 const PAGES_PER_PART = 2048;
 
 export interface DumpSource {
   database: Database;
+  /** What the running version's migrations create (manifest.ts productSchemaOf). */
+  product: ProductSchema;
   storage: FileStorage;
   appVersion: string;
   now: () => Date;
@@ -16,9 +22,9 @@ export interface DumpSource {
   progress?: (percent: number, step: string) => void;
 }
 
-/** The application's tables and their stored columns (generated ones are recomputed on restore). */
-export async function savedTables(conn: Pick<BulkConnection, 'query'>): Promise<{ name: string; columns: string[] }[]> {
-  return conn.query<{ name: string; columns: string[] }>(
+/** The product's tables present in the database, and their stored columns (generated ones are recomputed on restore). */
+export async function savedTables(conn: Pick<BulkConnection, 'query'>, product: ProductSchema): Promise<{ name: string; columns: string[] }[]> {
+  const tables = await conn.query<{ name: string; columns: string[] }>(
     `SELECT c.relname::text AS name, array_agg(a.attname::text ORDER BY a.attnum) AS columns
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -27,6 +33,13 @@ export async function savedTables(conn: Pick<BulkConnection, 'query'>): Promise<
       GROUP BY c.relname ORDER BY c.relname`,
     [UNSAVED_TABLES],
   );
+  return tables.filter((table) => product.tables.has(table.name));
+}
+
+/** Tables of the public schema that are not the product's (another application's, a test's). */
+export async function foreignTables(conn: Pick<BulkConnection, 'query'>, product: ProductSchema): Promise<string[]> {
+  const tables = await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  return tables.map((table) => table.name).filter((name) => !product.tables.has(name) && name !== 'deskbase_migrations');
 }
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -70,7 +83,8 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
   const manifest = (async () => {
     const { database } = source;
     const snapshot = await database.bulk({ readOnly: true }, async (conn) => {
-      const tables = await savedTables(conn);
+      const tables = await savedTables(conn, source.product);
+      const skipped = await foreignTables(conn, source.product);
       const dumps: TableDump[] = [];
       for (const [index, table] of tables.entries()) {
         source.signal?.throwIfAborted();
@@ -78,9 +92,18 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
         dumps.push(await dumpTable(conn, pack, table));
       }
       const migrations = await conn.query<{ tag: string; checksum: string }>('SELECT tag, checksum FROM deskbase_migrations ORDER BY tag');
-      const sequences = await conn.query<{ name: string; last_value: string | null }>(`SELECT sequencename::text AS name, last_value::text FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`);
+      // The sequences owned by the product's columns (bigserial or identity).
+      const owned = await conn.query<{ name: string; owner: string; last_value: string | null }>(
+        `SELECT s.sequencename::text AS name, t.relname::text AS owner, s.last_value::text AS last_value
+           FROM pg_sequences s
+           JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = 'public'::regnamespace
+           JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+           JOIN pg_class t ON t.oid = d.refobjid
+          WHERE s.schemaname = 'public' ORDER BY 1`,
+      );
+      const sequences = owned.filter((sequence) => source.product.tables.has(sequence.owner)).map(({ name, last_value }) => ({ name, last_value }));
       const files = await conn.query<{ id: string; storage_key: string; size: string | number; sha256: string }>('SELECT id, storage_key, size, sha256 FROM files ORDER BY id');
-      return { dumps, migrations, sequences, files };
+      return { dumps, skipped, migrations, sequences, files };
     });
     // Files never change once stored, so they are read after the snapshot's transaction ends
     // (on the embedded database that transaction holds its only connection).
@@ -104,6 +127,7 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
       database: database.kind,
       migrations: snapshot.migrations,
       tables: snapshot.dumps,
+      skipped_tables: snapshot.skipped,
       sequences: snapshot.sequences,
       files,
     };
@@ -114,4 +138,15 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
   })();
   manifest.catch((error: Error) => pack.destroy(error));
   return { stream: pack as unknown as Readable, manifest };
+}
+
+/**
+ * The backup file: the archive compressed and sealed under `key`. The manifest resolves once the
+ * whole file has been produced; any failure destroys the stream and rejects it.
+ */
+export function sealedArchive(source: DumpSource, key: BackupKey): { stream: Readable; manifest: Promise<Manifest> } {
+  const archive = dumpArchive(source);
+  const sealed = new PassThrough();
+  const produced = pipeline(archive.stream, createGzip(), sealStream(key.key, key.id), sealed, { signal: source.signal });
+  return { stream: sealed, manifest: Promise.all([archive.manifest, produced]).then(([manifest]) => manifest) };
 }

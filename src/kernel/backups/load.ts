@@ -6,7 +6,7 @@ import type { BulkConnection, Database } from '../db/database';
 import { applyMigration, CREATE_LEDGER, MIGRATION_LOCK_KEY, type Migration, type SqlConnection } from '../db/migrations';
 import type { FileStorage } from '../files/storage';
 import { columnList, quoteIdent, savedTables } from './dump';
-import { BackupRefused, checkEntries, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest } from './manifest';
+import { BackupRefused, checkEntries, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
 import { BackupUnreadable, corrupt, openStream } from './sealed-stream';
 
 /** Opens the backup file from its start (it is read twice: once to verify, once to load). */
@@ -112,12 +112,13 @@ async function takeForeignKeys(conn: BulkConnection): Promise<{ table: string; n
   return keys;
 }
 
-/** Everything the migrations made: tables (with their indexes, triggers, sequences) and functions. */
-async function dropSchemaObjects(conn: BulkConnection): Promise<void> {
-  const tables = await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'`);
+/** Everything the migrations made (tables with their indexes, triggers and sequences; functions), and nothing else. */
+async function dropSchemaObjects(conn: BulkConnection, product: ProductSchema): Promise<void> {
+  const tables = (await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'`)).filter((t) => product.tables.has(t.name) || t.name === 'deskbase_migrations');
   if (tables.length) await conn.query(`DROP TABLE ${tables.map((t) => quoteIdent(t.name)).join(', ')} CASCADE`);
   const functions = await conn.query<{ signature: string }>(
-    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'`,
+    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname = ANY($1::text[])`,
+    [[...product.functions]],
   );
   for (const fn of functions) await conn.query(`DROP FUNCTION IF EXISTS ${fn.signature} CASCADE`);
 }
@@ -131,6 +132,7 @@ async function dropSchemaObjects(conn: BulkConnection): Promise<void> {
 export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: KeyLookup, manifest: Manifest, options: LoadOptions): Promise<{ tables: number; rows: number; files: number }> {
   const { database, storage, migrations } = target;
   const level = schemaLevelOf(manifest, migrations);
+  const product = productSchemaOf(migrations);
   const expected = entriesOf(manifest);
   const tables = new Map(manifest.tables.flatMap((table) => table.entries.map((entry) => [entry.name, table] as const)));
   const files = new Map(manifest.files.map((file) => [file.name, file]));
@@ -138,7 +140,7 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
 
   return database.bulk({ readOnly: false }, async (conn) => {
     await conn.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const existing = await savedTables(conn);
+    const existing = await savedTables(conn, product);
     if (options.requireEmpty) {
       const rows = await rowsIn(conn, existing.map((t) => t.name));
       if (rows > 0) throw new BackupRefused('RESTORE_TARGET_NOT_EMPTY', `The database already holds data (${rows} rows); restore into an empty database`);
@@ -151,13 +153,13 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
     }
 
     options.progress?.(5, 'Rebuilding the schema');
-    await dropSchemaObjects(conn);
+    await dropSchemaObjects(conn, product);
     await conn.query(CREATE_LEDGER);
     const ledger: SqlConnection = { query: async (text, params) => ({ rows: await conn.query(text, params) }) };
     for (const migration of migrations.slice(0, level)) await applyMigration(ledger, migration);
     const foreignKeys = await takeForeignKeys(conn);
     // A table of the backup that its schema level does not create was not made by Deskbase.
-    const created = new Set((await savedTables(conn)).map((table) => table.name));
+    const created = new Set((await savedTables(conn, product)).map((table) => table.name));
     const foreign = manifest.tables.find((table) => table.rows > 0 && !created.has(table.name));
     if (foreign) throw new BackupRefused('BACKUP_SCHEMA_UNKNOWN', `The backup holds rows of table ${foreign.name}, which Deskbase's schema does not have`);
 
@@ -190,6 +192,9 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
     options.progress?.(92, 'Upgrading the schema');
     for (const migration of migrations.slice(level)) await applyMigration(ledger, migration);
     for (const { table, columns, data } of kept) await conn.copyIn(`COPY ${quoteIdent(table)} (${columnList(columns)})`, data);
+    // Fresh tables have no planner statistics; the embedded database has no autovacuum to gather them.
+    options.progress?.(96, 'Gathering statistics');
+    for (const table of manifest.tables) if (table.rows > 0) await conn.query(`ANALYZE ${quoteIdent(table.name)}`);
     return { tables: manifest.tables.length, rows: manifest.tables.reduce((sum, table) => sum + table.rows, 0), files: manifest.files.length };
   });
 }

@@ -29,6 +29,8 @@ export interface Manifest {
   /** Applied schema migrations, in order: the schema level of the data. */
   migrations: { tag: string; checksum: string }[];
   tables: TableDump[];
+  /** Tables of the schema that Deskbase's migrations do not create, left out with their rows. */
+  skipped_tables: string[];
   sequences: { name: string; last_value: string | null }[];
   files: (ArchiveEntry & { id: string; storage_key: string })[];
 }
@@ -37,6 +39,31 @@ export const MANIFEST_ENTRY = 'manifest.json';
 
 /** Tables a backup leaves out and a restore leaves as they are: the job queue's records and the backup catalog. */
 export const UNSAVED_TABLES = ['deskbase_migrations', 'job_runs', 'backups', 'backup_schedules'];
+
+/** What Deskbase's migrations create in the public schema: a backup saves, and a restore replaces, these alone. */
+export interface ProductSchema {
+  tables: Set<string>;
+  functions: Set<string>;
+}
+
+/**
+ * Read from the migrations' SQL (drizzle-kit writes `CREATE TABLE "name"`): tables that someone
+ * else added to the schema are neither saved nor dropped, and a backup lists them as skipped.
+ */
+export function productSchemaOf(migrations: Migration[]): ProductSchema {
+  const tables = new Set<string>();
+  const functions = new Set<string>();
+  for (const statement of migrations.flatMap((m) => m.statements)) {
+    for (const [, name] of statement.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?"?(\w+)"?/gi)) tables.add(name!);
+    for (const [, name] of statement.matchAll(/DROP TABLE (?:IF EXISTS )?"?(\w+)"?/gi)) tables.delete(name!);
+    for (const [, from, to] of statement.matchAll(/ALTER TABLE "?(\w+)"? RENAME TO "?(\w+)"?/gi)) {
+      tables.delete(from!);
+      tables.add(to!);
+    }
+    for (const [, name] of statement.matchAll(/CREATE (?:OR REPLACE )?FUNCTION "?(\w+)"?/gi)) functions.add(name!);
+  }
+  return { tables, functions };
+}
 
 export const tableEntryName = (table: string, part: number) => `tables/${table}/${String(part).padStart(6, '0')}.tsv`;
 export const fileEntryName = (fileId: string) => `files/${fileId}`;

@@ -21,6 +21,7 @@ export const Backup = Type.Object(
     tables: Nullable(Type.Integer()),
     rows: Nullable(Type.Integer()),
     files: Nullable(Type.Integer()),
+    skipped_tables: Type.Array(Type.String(), { description: 'Tables in the database that Deskbase did not create: not in the backup, and left alone by a restore.' }),
     error: Nullable(Type.String()),
     started_at: Nullable(Instant),
     completed_at: Nullable(Instant),

@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { NO_ORIGIN, recordAudit, type RequestOrigin } from '../audit/audit';
 import type { Actor } from '../auth/actor';
 import type { Executor } from '../db/database';
@@ -13,11 +12,11 @@ import { conflict, notFound, ProblemError } from '../http/problem';
 import type { JobService } from '../jobs/index';
 import type { Kernel } from '../kernel';
 import { VERSION } from '../version';
-import { dumpArchive } from './dump';
+import { sealedArchive } from './dump';
 import { KeyFromEnvironment, type BackupKeyring } from './keys';
 import { loadBackup, verifyBackup } from './load';
-import { BackupRefused, Measure } from './manifest';
-import { BackupUnreadable, sealStream } from './sealed-stream';
+import { BackupRefused, Measure, productSchemaOf } from './manifest';
+import { BackupUnreadable } from './sealed-stream';
 import { backups } from './tables';
 
 export type Backup = typeof backups.$inferSelect;
@@ -41,6 +40,7 @@ export const presentBackup = (row: Backup) => ({
   tables: row.tableCount,
   rows: row.rowCount,
   files: row.fileCount,
+  skipped_tables: row.skippedTables ?? [],
   error: row.error,
   started_at: row.startedAt?.toISOString() ?? null,
   completed_at: row.completedAt?.toISOString() ?? null,
@@ -63,6 +63,7 @@ export function createBackupService(kernel: Kernel, deps: { jobs: JobService; st
   const { database } = kernel;
   const { jobs, storage, keyring } = deps;
   const migrations = readMigrations();
+  const product = productSchemaOf(migrations);
 
   async function find(executor: Executor, id: string): Promise<Backup> {
     const [row] = isId(id, 'bkp') ? await executor.select().from(backups).where(eq(backups.id, id)) : [];
@@ -95,11 +96,11 @@ export function createBackupService(kernel: Kernel, deps: { jobs: JobService; st
     try {
       const key = keyring.current();
       const report = (percent: number, step: string) => void context.progress(percent, step).catch(() => {});
-      const archive = dumpArchive({ database, storage: deps.fileStorage, appVersion: VERSION, now: kernel.now, signal: context.signal, progress: report });
+      const archive = sealedArchive({ database, product, storage: deps.fileStorage, appVersion: VERSION, now: kernel.now, signal: context.signal, progress: report }, key);
       const measure = new Measure();
       const output = new PassThrough();
       const stored = storage.write(row.storageKey, output, 'application/octet-stream');
-      const written = pipeline(archive.stream, createGzip(), sealStream(key.key, key.id), measure, output, { signal: context.signal });
+      const written = pipeline(archive.stream, measure, output);
       // Whichever fails first is the reason; the other is then aborted by the broken pipe.
       const [manifest] = await Promise.all([archive.manifest, written, stored]);
       const completed = {
@@ -113,6 +114,7 @@ export function createBackupService(kernel: Kernel, deps: { jobs: JobService; st
         tableCount: manifest.tables.length,
         rowCount: manifest.tables.reduce((sum, table) => sum + table.rows, 0),
         fileCount: manifest.files.length,
+        skippedTables: manifest.skipped_tables,
         completedAt: kernel.now(),
       };
       await update(backupId, completed);

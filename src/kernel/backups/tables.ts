@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { idColumn, resourceColumns } from '../db/columns';
 
 /**
@@ -29,6 +29,8 @@ export const backups = pgTable(
     tableCount: integer('table_count'),
     rowCount: bigint('row_count', { mode: 'number' }),
     fileCount: integer('file_count'),
+    /** Tables in the schema that Deskbase's migrations did not create, left out. */
+    skippedTables: jsonb('skipped_tables').$type<string[]>(),
     error: text('error'),
     startedAt: timestamp('started_at', { precision: 3, withTimezone: true }),
     completedAt: timestamp('completed_at', { precision: 3, withTimezone: true }),
