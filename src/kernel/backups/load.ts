@@ -146,8 +146,13 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
       if (rows > 0) throw new BackupRefused('RESTORE_TARGET_NOT_EMPTY', `The database already holds data (${rows} rows); restore into an empty database`);
     }
     const present = new Set((await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'`)).map((t) => t.name));
+    const keptTables = UNSAVED_TABLES.filter((name) => name !== 'deskbase_migrations' && present.has(name));
+    // Every table at once, the product's first: in-flight transactions finish, later ones wait for
+    // the commit, and one that holds a product table while it enqueues a job cannot deadlock with us.
+    const locked = [...existing.map((t) => t.name), ...keptTables];
+    if (locked.length) await conn.query(`LOCK TABLE ${locked.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE`);
     const kept: { table: string; columns: string[]; data: Buffer }[] = [];
-    for (const table of UNSAVED_TABLES.filter((name) => name !== 'deskbase_migrations' && present.has(name))) {
+    for (const table of keptTables) {
       const columns = await storedColumns(conn, table);
       kept.push({ table, columns, data: await conn.copyOut(`COPY ${quoteIdent(table)} (${columnList(columns)})`) });
     }
