@@ -72,6 +72,13 @@ const INVOICE_ROWS = 100_000;
 
 /** A client, a GST tax code and 100,000 seeded invoices; answers the body of a 20-line draft. */
 async function prepareBilling(url: string, token: string) {
+  // A base currency, as an organization that reports has: the chart, dashboard and forecast use it.
+  const settings = await fetch(`${url}/api/v1/billing/settings`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ legal_name: 'Bench Books', address: { line1: '1 Road', city: 'Bengaluru', state: 'KA', country: 'IN' }, base_currency: 'INR' }),
+  });
+  if (!settings.ok) throw new Error(`PATCH /billing/settings -> ${settings.status}: ${await settings.text()}`);
   const tax = await postJson<{ id: string }>(`${url}/api/v1/master-data/tax-codes`, { name: 'GST 18%', code: 'GST18', tax_type: 'GST', rate: 18, effective_from: '2020-01-01' }, { authorization: `Bearer ${token}` });
   const { clientId, seeded } = await seedInvoices(url, token, INVOICE_ROWS);
   const lines = Array.from({ length: 20 }, (_, i) => ({ description: `Item ${i + 1}`, quantity: `${i + 1}.5`, unit_price: '33.335', discount_percent: '2.5', tax_code_id: tax.id, hsn_sac_code: '998314' }));
