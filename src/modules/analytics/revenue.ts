@@ -3,7 +3,7 @@ import type { Executor } from '../../kernel/db/database';
 import { validationFailed } from '../../kernel/http/problem';
 import type { TableDownload } from '../../kernel/http/spreadsheet';
 import { groupBy } from '../../kernel/db/group';
-import { baseCurrencyRates, clientNames, Dec, formatMoney, revenueFacts, type BaseCurrencyRates, type RevenueFact, type RevenueInterval } from '../billing/index';
+import { baseCurrencyRates, clientNames, Dec, formatMoney, revenueByCategory, revenueFacts, type BaseCurrencyRates, type RevenueFact, type RevenueInterval } from '../billing/index';
 import { checkPeriod } from './days';
 import type { Revenue, RevenueQuery } from './schemas';
 
@@ -94,9 +94,11 @@ function sumBy<K>(facts: RevenueFact[], key: (fact: RevenueFact) => K): Map<K, S
 export async function revenue(executor: Executor, actor: Actor, query: RevenueQuery, loaded?: Promise<BaseCurrencyRates>): Promise<Revenue> {
   checkPeriod(query.from, query.to);
   const periods = periodsOf(query.from, query.to, query.interval);
-  const [facts, baseRates] = await Promise.all([
-    revenueFacts(executor, actor.organizationId, { from: query.from, to: query.to, clientId: query.client_id, interval: query.interval }),
+  const period = { from: query.from, to: query.to, clientId: query.client_id };
+  const [facts, baseRates, categories] = await Promise.all([
+    revenueFacts(executor, actor.organizationId, { ...period, interval: query.interval }),
     loaded ?? baseCurrencyRates(executor, actor.organizationId, query.to),
+    revenueByCategory(executor, actor.organizationId, period),
   ]);
   const { baseCurrency } = baseRates;
   const currencies = [...new Set(facts.map((f) => f.currency))].sort();
@@ -135,6 +137,14 @@ export async function revenue(executor: Executor, actor: Actor, query: RevenueQu
         return { client_id: clientId, client_name: names.get(clientId) ?? '', currency, ...present(sums, currency) };
       })
       .sort((a, b) => a.currency.localeCompare(b.currency) || new Dec(b.invoiced).comparedTo(a.invoiced) || a.client_name.localeCompare(b.client_name)),
+    categories: categories.map((c) => ({
+      currency: c.currency,
+      category_id: c.categoryId,
+      category_name: c.categoryName,
+      lines: c.lines,
+      taxable_value: formatMoney(new Dec(c.taxableValue), c.currency),
+      invoiced: formatMoney(new Dec(c.total), c.currency),
+    })),
   };
 }
 

@@ -159,6 +159,20 @@ export const Revenue = Type.Object(
     totals: Type.Array(Type.Object({ currency: Type.String(), ...movements }, strict)),
     base_totals: Type.Union([BaseMovements, Type.Null()]),
     clients: Type.Array(Type.Object({ client_id: Type.String(), client_name: Type.String(), currency: Type.String(), ...movements }, strict)),
+    categories: Type.Array(
+      Type.Object(
+        {
+          currency: Type.String(),
+          category_id: Type.Union([Type.String(), Type.Null()], { description: 'null: lines without a category.' }),
+          category_name: Type.Union([Type.String(), Type.Null()]),
+          lines: Type.Integer(),
+          taxable_value: Type.String({ description: 'Line amounts less discounts, before tax.' }),
+          invoiced: Type.String({ description: 'Line totals with tax; over all categories of a currency, its invoiced total.' }),
+        },
+        strict,
+      ),
+      { description: 'Invoiced per category of the invoice lines (master data categories), per currency, largest first. Credit notes are not split by category.' },
+    ),
   },
   { $id: 'Revenue', ...strict },
 );

@@ -56,6 +56,7 @@ export const createBillingModule = (options: BillingModuleOptions = {}): Module 
         recurring_invoices: recurring.usesTaxCode,
       },
       units: { invoices: invoices.usesUnit, recurring_invoices: recurring.usesUnit },
+      categories: { invoices: invoices.usesCategory, recurring_invoices: recurring.usesCategory },
     };
     await app.register(masterDataRoutes, { referrers });
     await app.register(billingSettingsRoutes(settings));
@@ -77,4 +78,4 @@ export const billingModule: Module = createBillingModule();
 // What other modules (and the invoices part) may use.
 export { computeTax, convertQuantity, installmentsOf, taxCodeInForce, type SupplyType } from './master-data/index';
 export { Dec, formatMoney, minorDigits, roundMoney } from './money';
-export { baseCurrencyOf, baseCurrencyRates, clientBehaviour, clientNames, invoicedBetween, receivablesOn, revenueFacts, taxFacts, type RevenueFact, type RevenueInterval, type BaseCurrencyRates, type ClientBehaviour, type DocumentTotals, type ReceivableBuckets, type ReportPeriod, type TaxComponentTotals, type TaxFacts } from './reports';
+export { baseCurrencyOf, baseCurrencyRates, clientBehaviour, clientNames, invoicedBetween, receivablesOn, revenueByCategory, revenueFacts, taxFacts, type CategoryRevenue, type RevenueFact, type RevenueInterval, type BaseCurrencyRates, type ClientBehaviour, type DocumentTotals, type ReceivableBuckets, type ReportPeriod, type TaxComponentTotals, type TaxFacts } from './reports';

@@ -3,7 +3,8 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../kernel/db/database';
 import { clients } from './clients/tables';
 import { creditNotes } from './credit-notes/tables';
-import { invoices } from './invoices/tables';
+import { invoiceLines, invoices } from './invoices/tables';
+import { billingCategories } from './master-data/tables';
 import { billingExchangeRates } from './exchange-rates/tables';
 import { paymentAllocations, paymentRefunds, payments } from './payments/tables';
 import { billingSettings } from './settings/tables';
@@ -244,6 +245,31 @@ export async function revenueFacts(executor: Executor, organizationId: string, p
     ${fact('refunded', sql`${r} JOIN ${p} ON ${p.id} = ${r.paymentId}`, sql`${r.date}`, sql`${p.clientId}`, sql`${r.currency}`, sql`${r.amount}`, sql`${r.organizationId} = ${organizationId}`)}
     ORDER BY 2, 4, 1`);
   return rows;
+}
+
+/** What issued invoices' lines of one category (null: lines without one) came to, in one currency. */
+export interface CategoryRevenue {
+  currency: string;
+  categoryId: string | null;
+  categoryName: string | null;
+  lines: number;
+  /** Line amounts less discounts, before tax. */
+  taxableValue: string;
+  /** Line totals, tax included: over every category they add up to the invoiced total. */
+  total: string;
+}
+
+/** Invoiced per category of the lines (issue 6 §1): finalized invoices not void, by issue date, per currency. */
+export async function revenueByCategory(executor: Executor, organizationId: string, { from, to, clientId }: ReportPeriod): Promise<CategoryRevenue[]> {
+  const l = invoiceLines;
+  return executor
+    .select({ currency: invoices.currency, categoryId: l.categoryId, categoryName: billingCategories.name, lines: sql<number>`count(*)::int`, taxableValue: sql<string>`sum(${l.taxableAmount})::text`, total: sql<string>`sum(${l.total})::text` })
+    .from(invoices)
+    .innerJoin(l, eq(l.invoiceId, invoices.id))
+    .leftJoin(billingCategories, eq(billingCategories.id, l.categoryId))
+    .where(and(eq(invoices.organizationId, organizationId), isIssued, between(invoices.issueDate, from, to), clientId ? eq(invoices.clientId, clientId) : undefined))
+    .groupBy(invoices.currency, l.categoryId, billingCategories.name)
+    .orderBy(invoices.currency, sql`sum(${l.total}) DESC`, l.categoryId);
 }
 
 /** The organization's base currency; null before its billing profile sets one. */

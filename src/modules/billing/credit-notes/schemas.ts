@@ -36,7 +36,7 @@ export const CreateCreditNoteBody = Type.Object(
 );
 export type CreateCreditNoteBody = Static<typeof CreateCreditNoteBody>;
 
-export const CreditNoteLine = Type.Object({ ...Type.Omit(InvoiceLine, ['unit_id']).properties, invoice_line_id: nullable(Type.String()) }, strict);
+export const CreditNoteLine = Type.Object({ ...Type.Omit(InvoiceLine, ['unit_id', 'category_id']).properties, invoice_line_id: nullable(Type.String()) }, strict);
 
 export const CreditNote = Type.Object(
   {

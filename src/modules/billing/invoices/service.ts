@@ -15,7 +15,7 @@ import type { Client } from '../clients/schemas';
 import type { ClientService } from '../clients/service';
 import { activityTypeOf, recordActivity } from '../delivery/activity';
 import { invoiceActivities } from '../delivery/tables';
-import { installmentsOf, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, type SupplyType } from '../master-data/index';
+import { installmentsOf, keepCategories, keepPaymentTerms, keepUnits, paymentTermsExist, referencedIn, salesCategoryProblem, type SupplyType } from '../master-data/index';
 import { Dec, formatMoney, formatPlain, formatRate, isCurrency } from '../money';
 import { loaderOf } from '../rows';
 import type { BillingSettings } from '../settings/schemas';
@@ -98,12 +98,12 @@ export function presentSummary(row: Row): InvoiceSummary {
 export function presentInvoice(row: Row, lines: LineRow[]): Invoice {
   return {
     ...presentSummary(row),
-    lines: lines.map((l) => ({ ...presentLine(l, row.currency), unit_id: l.unitId })),
+    lines: lines.map((l) => ({ ...presentLine(l, row.currency), unit_id: l.unitId, category_id: l.categoryId })),
   };
 }
 
 /** A computed line as the API shows it (invoice and credit note lines share these columns). */
-export function presentLine(l: Omit<LineRow, 'invoiceId' | 'unitId' | 'organizationId' | 'position'>, currency: string) {
+export function presentLine(l: Omit<LineRow, 'invoiceId' | 'unitId' | 'categoryId' | 'organizationId' | 'position'>, currency: string) {
   const money = (value: string) => formatMoney(new Dec(value), currency);
   return {
     id: l.id,
@@ -158,8 +158,11 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
    */
   async function linesOfDraft(tx: Executor, actor: Actor, input: DraftInput, supply: SupplyType, errors: FieldError[]) {
     const knownUnits = await keepUnits(tx, actor.organizationId, input.lines.map((l) => l.unit_id));
+    const knownCategories = await keepCategories(tx, actor.organizationId, input.lines.map((l) => l.category_id));
     for (const [i, line] of input.lines.entries()) {
       if (line.unit_id && !knownUnits.has(line.unit_id)) errors.push({ field: `lines[${i}].unit_id`, message: 'no such unit in this organization' });
+      const categoryProblem = line.category_id ? salesCategoryProblem(knownCategories.get(line.category_id)) : undefined;
+      if (categoryProblem) errors.push({ field: `lines[${i}].category_id`, message: categoryProblem });
     }
     const fields = input.lines.map((l) => ({ ...l, hsn_sac_code: l.hsn_sac_code ?? undefined }));
     const computed = await computeLines(tx, actor.organizationId, fields, { currency: input.currency, supply, taxDate: input.issue_date }, errors);
@@ -224,6 +227,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
         position,
         description: line.description.trim(),
         unitId: line.unit_id ?? null,
+        categoryId: line.category_id ?? null,
         ...storedLine(input, amounts, currency),
       })),
     );
@@ -250,7 +254,7 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     payment_terms_id: row.paymentTermsId,
     exchange_rate: row.exchangeRate,
     notes: row.notes,
-    lines: lines.map((l) => ({ description: l.description, quantity: formatPlain(l.quantity), unit_price: formatPlain(l.unitPrice), unit_id: l.unitId, discount_percent: formatPlain(l.discountPercent), tax_code_id: l.taxCodeId, hsn_sac_code: l.hsnSacCode })),
+    lines: lines.map((l) => ({ description: l.description, quantity: formatPlain(l.quantity), unit_price: formatPlain(l.unitPrice), unit_id: l.unitId, category_id: l.categoryId, discount_percent: formatPlain(l.discountPercent), tax_code_id: l.taxCodeId, hsn_sac_code: l.hsnSacCode })),
   });
 
   /** The client's balance still owed on finalized invoices of this currency. */
@@ -433,6 +437,8 @@ export function invoiceService(kernel: Kernel, deps: InvoiceServiceDeps) {
     usesTaxCode: referencedIn(invoiceLines, invoiceLines, invoiceLines.taxCodeId),
     /** Whether a line of an invoice, draft or not, names this unit. */
     usesUnit: referencedIn(invoiceLines, invoiceLines, invoiceLines.unitId),
+    /** Whether a line of an invoice, draft or not, names this category. */
+    usesCategory: referencedIn(invoiceLines, invoiceLines, invoiceLines.categoryId),
 
     /** Whether the client has any invoice (a client with invoices cannot be deleted). */
     async clientHasInvoices(tx: Executor, organizationId: string, clientId: string): Promise<boolean> {

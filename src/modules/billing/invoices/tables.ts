@@ -123,12 +123,15 @@ export const invoiceLines = pgTable(
     invoiceId: text('invoice_id').notNull(),
     position: integer('position').notNull(),
     unitId: text('unit_id'),
+    /** A sales category (master data): revenue is reported per category. */
+    categoryId: text('category_id'),
     ...documentLineColumns(),
   },
   (t) => [
     index('invoice_lines_invoice_idx').on(t.invoiceId, t.position),
     index('invoice_lines_tax_code_idx').on(t.taxCodeId).where(sql`${t.taxCodeId} IS NOT NULL`),
     index('invoice_lines_unit_idx').on(t.unitId).where(sql`${t.unitId} IS NOT NULL`),
+    index('invoice_lines_category_idx').on(t.categoryId).where(sql`${t.categoryId} IS NOT NULL`),
   ],
 );
 

@@ -8,7 +8,7 @@ import { conflict, ProblemError } from '../../../kernel/http/problem';
 import { translate } from '../../../kernel/i18n/index';
 import type { Kernel } from '../../../kernel/kernel';
 import { loaderOf } from '../rows';
-import { Checks, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller } from './common';
+import { assertUnreferenced, Checks, keepRows, lockFor, recordChange, referenceOf, textFilter, uniquely, type Caller, type Referrers } from './common';
 import type { Category, CreateCategory, ListCategoriesQuery, UpdateCategory } from './categories.schemas';
 import { billingCategories as t } from './tables';
 import { keepTaxCodes } from './tax-codes.service';
@@ -58,7 +58,18 @@ async function childrenOf(tx: Executor, organizationId: string, ids: string[]): 
 }
 
 /** Categories (seed 000): a tree per organization with materialized `level` and `path`. */
-export function categoryService(kernel: Kernel) {
+/** The organization's categories among `ids`, kept from deletion until the caller commits (invoice lines name them). */
+export const keepCategories = (tx: Executor, organizationId: string, ids: (string | null | undefined)[]): Promise<Map<string, Row>> => keepRows<Row>(tx, t, t, organizationId, ids);
+
+/** Why a category cannot classify a sale (an invoice line), or undefined when it can. */
+export function salesCategoryProblem(category: Row | undefined): string | undefined {
+  if (!category) return 'no such category in this organization';
+  if (!category.isActive) return 'is inactive';
+  if (category.categoryType === 'expense' || category.categoryType === 'asset') return `is an ${category.categoryType} category, not one of products, services or general`;
+  return undefined;
+}
+
+export function categoryService(kernel: Kernel, referrers: Referrers = {}) {
   const load = loaderOf<Row>(t, t, 'CATEGORY_NOT_FOUND');
 
   async function presentOne(tx: Executor, row: Row): Promise<Category> {
@@ -223,7 +234,7 @@ export function categoryService(kernel: Kernel) {
       return category;
     },
 
-    /** Only a category without sub-categories can be deleted (409 CATEGORY_HAS_SUBCATEGORIES). */
+    /** Only a category without sub-categories nor lines naming it can be deleted (409 CATEGORY_HAS_SUBCATEGORIES, CATEGORY_IN_USE). */
     async remove(tx: Executor, caller: Caller, id: string, expectedVersion?: number[]): Promise<void> {
       const org = caller.actor.organizationId;
       await treeLock(tx, org);
@@ -231,6 +242,7 @@ export function categoryService(kernel: Kernel) {
       assertVersion(expectedVersion, current.version);
       const [child] = await tx.select({ id: t.id }).from(t).where(and(eq(t.organizationId, org), eq(t.parentCategoryId, id))).limit(1);
       if (child) throw conflict('CATEGORY_HAS_SUBCATEGORIES');
+      await assertUnreferenced(tx, org, id, 'CATEGORY_IN_USE', referrers);
       await tx.delete(t).where(scoped(org, id));
       await recordChange(tx, caller, 'category', 'deleted', present(current, []));
     },

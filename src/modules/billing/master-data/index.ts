@@ -7,6 +7,7 @@ import { unitRoutes } from './units.routes';
 
 /** What else in billing stores the ids of each kind of master data (deletes answer 409 while it does). */
 export interface MasterDataReferrers {
+  categories: Referrers;
   units: Referrers;
   taxCodes: Referrers;
   paymentTerms: Referrers;
@@ -14,7 +15,7 @@ export interface MasterDataReferrers {
 
 /** /api/v1/master-data/{categories,units,tax-codes,payment-terms} (seed 000). */
 export const masterDataRoutes: FastifyPluginAsync<{ referrers: MasterDataReferrers }> = async (app, { referrers }) => {
-  await app.register(categoryRoutes);
+  await app.register(categoryRoutes, { referrers: referrers.categories });
   await app.register(unitRoutes, { referrers: referrers.units });
   await app.register(taxCodeRoutes, { referrers: referrers.taxCodes });
   await app.register(paymentTermRoutes, { referrers: referrers.paymentTerms });
@@ -22,5 +23,6 @@ export const masterDataRoutes: FastifyPluginAsync<{ referrers: MasterDataReferre
 
 export { referencedIn, type Referrer, type Referrers } from './common';
 export { convertQuantity, keepUnits } from './units.service';
+export { keepCategories, salesCategoryProblem } from './categories.service';
 export { computeTax, keepTaxCodes, taxCodeInForce, taxCodesInForce, type SupplyType } from './tax-codes.service';
 export { installmentsOf, keepPaymentTerms, paymentTermsExist, termsByIds, type TermsRow } from './payment-terms.service';

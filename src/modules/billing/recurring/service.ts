@@ -12,7 +12,7 @@ import type { ClientService } from '../clients/service';
 import type { InvoiceDeliveryService } from '../delivery/service';
 import type { CreateInvoiceBody } from '../invoices/schemas';
 import type { InvoiceService } from '../invoices/service';
-import { keepTaxCodes, keepUnits, paymentTermsExist } from '../master-data/index';
+import { keepCategories, keepTaxCodes, keepUnits, paymentTermsExist } from '../master-data/index';
 import { recordChange } from '../master-data/common';
 import { isCurrency } from '../money';
 import { loaderOf } from '../rows';
@@ -106,6 +106,7 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
     }
     // The units and tax codes the lines name by id stay until commit, so that none is deleted under the template (they are checked when an invoice is made).
     await keepUnits(tx, actor.organizationId, template.lines.map((l) => l.unit_id));
+    await keepCategories(tx, actor.organizationId, template.lines.map((l) => l.category_id));
     await keepTaxCodes(tx, actor.organizationId, template.lines.map((l) => l.tax_code_id));
     if (plan.endDate !== null && plan.endDate < plan.startDate) errors.push({ field: 'end_date', message: 'must not be before start_date' });
     if (autoSend && !autoFinalize) errors.push({ field: 'auto_send', message: 'requires auto_finalize: a draft cannot be sent' });
@@ -197,6 +198,7 @@ export function recurringInvoiceService(kernel: Kernel, deps: RecurringDeps) {
     usesTaxCode: (tx: Executor, organizationId: string, taxCodeId: string) => templatesContain(tx, organizationId, { lines: [{ tax_code_id: taxCodeId }] }),
     /** Whether a line of a schedule's template names this unit. */
     usesUnit: (tx: Executor, organizationId: string, unitId: string) => templatesContain(tx, organizationId, { lines: [{ unit_id: unitId }] }),
+    usesCategory: (tx: Executor, organizationId: string, categoryId: string) => templatesContain(tx, organizationId, { lines: [{ category_id: categoryId }] }),
 
     async create(tx: Executor, origin: RequestOrigin, actor: Actor, body: CreateRecurringInvoiceBody): Promise<RecurringInvoice> {
       const plan: Plan = { startDate: body.start_date, interval: body.interval, intervalCount: body.interval_count ?? 1, endDate: body.end_date ?? null, count: body.count ?? null };

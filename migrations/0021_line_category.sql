@@ -1,0 +1,2 @@
+ALTER TABLE "invoice_lines" ADD COLUMN "category_id" text;--> statement-breakpoint
+CREATE INDEX "invoice_lines_category_idx" ON "invoice_lines" USING btree ("category_id") WHERE "invoice_lines"."category_id" IS NOT NULL;
