@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type BillingWorld } from '../billing/harness';
+import { activeUser } from '../support/identity';
 import { backUp, backupWorld, fillWorld, finishedJob, storedFiles, tableContents } from './harness';
 
 let world: BillingWorld;
@@ -41,6 +42,8 @@ describe('restoring over a running server', () => {
     expect(client.statusCode).toBe(201);
     const [firstFile] = files.keys();
     expect((await api('DELETE', `/files/${firstFile}`)).statusCode).toBe(204);
+    const newcomer = await activeUser(world.app, world.adminA, 'newcomer@books.example', 'manager');
+    expect((await call(world.app, newcomer.token, 'GET', '/api/v1/profile/me')).statusCode).toBe(200);
     const later = await backUp(world.app, world.adminA);
 
     const job = await restore(backup.id);
@@ -56,8 +59,10 @@ describe('restoring over a running server', () => {
     const listed = (await api('GET', '/backups?limit=100')).json().items.map((b: { id: string }) => b.id);
     expect(listed).toEqual(expect.arrayContaining([backup.id, later.id]));
     expect((await api('GET', `/backups/${later.id}/download`)).statusCode).toBe(200);
-    // The sessions restored are those of the backup: the admin's token still works, the new client is gone.
+    // The sessions restored are those of the backup: the admin's token still works, the new client is gone,
+    // and a person who did not exist then is signed out at once (no cached session outlives the restore).
     expect((await api('GET', `/clients/${client.json().id}`)).statusCode).toBe(404);
+    expect((await call(world.app, newcomer.token, 'GET', '/api/v1/profile/me')).statusCode).toBe(401);
   }, 120_000);
 
   it('refuses a tampered, truncated or foreign file before changing anything', async () => {

@@ -24,6 +24,7 @@ const schedule = (template: object) => created('/recurring-invoices', { client_i
 let seq = 0;
 const term = async () => (await created('/master-data/payment-terms', { name: 'Net 30', code: `T${++seq}`, payment_days: 30 })).id as string;
 const taxCode = async () => (await created('/master-data/tax-codes', { name: 'VAT', code: `V${++seq}`, tax_type: 'VAT', rate: 10, effective_from: '2020-01-01' })).id as string;
+const category = async () => (await created('/master-data/categories', { name: 'Hardware', code: `C${++seq}`, category_type: 'product' })).id as string;
 const unit = async () => (await created('/master-data/units', { name: 'Box', symbol: `bx${++seq}`, unit_type: 'quantity', conversion_factor: 12 })).id as string;
 
 async function deletions(id: string): Promise<number> {
@@ -32,7 +33,7 @@ async function deletions(id: string): Promise<number> {
 }
 
 /** DELETE is refused with 409 `code`, `used_by`, in English and Khmer; the row is unchanged and no deletion is recorded. */
-async function expectInUse(resource: 'payment-terms' | 'tax-codes' | 'units', id: string, code: string, usedBy: string) {
+async function expectInUse(resource: 'payment-terms' | 'tax-codes' | 'units' | 'categories', id: string, code: string, usedBy: string) {
   const before = await send('GET', `/master-data/${resource}/${id}`);
   expect(before.statusCode).toBe(200);
   const refused = await send('DELETE', `/master-data/${resource}/${id}`);
@@ -50,14 +51,14 @@ async function expectInUse(resource: 'payment-terms' | 'tax-codes' | 'units', id
 }
 
 /** Refused while held, deleted once `free` has let go of it. */
-async function refusedUntilFreed(resource: 'payment-terms' | 'tax-codes' | 'units', id: string, code: string, usedBy: string, free: () => Promise<unknown>) {
+async function refusedUntilFreed(resource: 'payment-terms' | 'tax-codes' | 'units' | 'categories', id: string, code: string, usedBy: string, free: () => Promise<unknown>) {
   await expectInUse(resource, id, code, usedBy);
   await free();
   await expectDeleted(resource, id);
 }
 const deleting = (url: string) => async () => expect((await send('DELETE', url)).statusCode).toBe(204);
 
-async function expectDeleted(resource: 'payment-terms' | 'tax-codes' | 'units', id: string) {
+async function expectDeleted(resource: 'payment-terms' | 'tax-codes' | 'units' | 'categories', id: string) {
   const response = await send('DELETE', `/master-data/${resource}/${id}`);
   expect(response.statusCode, response.body).toBe(204);
   expect((await send('GET', `/master-data/${resource}/${id}`)).statusCode).toBe(404);
@@ -167,5 +168,24 @@ describe('deleting units', () => {
     const id = await unit();
     const s = await schedule({ lines: [line({ unit_id: id })] });
     await refusedUntilFreed('units', id, 'UNIT_IN_USE', 'recurring_invoices', deleting(`/recurring-invoices/${s.id}`));
+  });
+});
+
+describe('deleting categories', () => {
+  it('deletes a category nothing names', async () => {
+    await expectDeleted('categories', await category());
+  });
+
+  it('refuses while an invoice line names it, and deletes once the draft is gone', async () => {
+    const id = await category();
+    const invoice = await draft({ lines: [line(), line({ category_id: id })] });
+    expect(invoice.lines.map((l: { category_id: string | null }) => l.category_id)).toEqual([null, id]);
+    await refusedUntilFreed('categories', id, 'CATEGORY_IN_USE', 'invoices', deleting(`/invoices/${invoice.id}`));
+  });
+
+  it('refuses while a recurring schedule’s line names it, and deletes once the schedule is gone', async () => {
+    const id = await category();
+    const s = await schedule({ lines: [line({ category_id: id })] });
+    await refusedUntilFreed('categories', id, 'CATEGORY_IN_USE', 'recurring_invoices', deleting(`/recurring-invoices/${s.id}`));
   });
 });

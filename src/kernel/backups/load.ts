@@ -6,7 +6,7 @@ import type { BulkConnection, Database } from '../db/database';
 import { applyMigration, CREATE_LEDGER, MIGRATION_LOCK_KEY, type Migration, type SqlConnection } from '../db/migrations';
 import type { FileStorage } from '../files/storage';
 import { columnList, quoteIdent, savedTables } from './dump';
-import { BackupRefused, checkEntries, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
+import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
 import { BackupUnreadable, corrupt, openStream } from './sealed-stream';
 
 /** Opens the backup file from its start (it is read twice: once to verify, once to load). */
@@ -200,6 +200,7 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
     // Fresh tables have no planner statistics; the embedded database has no autovacuum to gather them.
     options.progress?.(96, 'Gathering statistics');
     for (const table of manifest.tables) if (table.rows > 0) await conn.query(`ANALYZE ${quoteIdent(table.name)}`);
+    await conn.query(`SELECT pg_notify($1, '')`, [DATA_REPLACED_CHANNEL]);
     return { tables: manifest.tables.length, rows: manifest.tables.reduce((sum, table) => sum + table.rows, 0), files: manifest.files.length };
   });
 }

@@ -37,6 +37,9 @@ export interface Manifest {
 
 export const MANIFEST_ENTRY = 'manifest.json';
 
+/** Notified (with an empty payload) when a restore commits: caches of the old rows must go, on every instance. */
+export const DATA_REPLACED_CHANNEL = 'deskbase_data_replaced';
+
 /** Tables a backup leaves out and a restore leaves as they are: the job queue's records and the backup catalog. */
 export const UNSAVED_TABLES = ['deskbase_migrations', 'job_runs', 'backups', 'backup_schedules'];
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../kernel/db/database';
+import { DATA_REPLACED_CHANNEL } from '../../kernel/backups/manifest';
 import { clearApiKeyCache } from './api-keys';
 import type { IdentityContext } from './context';
 
@@ -30,4 +31,8 @@ function apply(ctx: IdentityContext, what: string | null) {
   else if (kind === 'api_keys') clearApiKeyCache();
 }
 
-export const listenForInvalidations = (ctx: IdentityContext) => ctx.kernel.database.listen(CHANNEL, (payload) => apply(ctx, payload));
+export async function listenForInvalidations(ctx: IdentityContext): Promise<void> {
+  await ctx.kernel.database.listen(CHANNEL, (payload) => apply(ctx, payload));
+  // A restore replaced every row: nothing cached about sessions, roles or keys still holds.
+  await ctx.kernel.database.listen(DATA_REPLACED_CHANNEL, () => apply(ctx, null));
+}
