@@ -22,25 +22,27 @@ export interface DumpSource {
   progress?: (percent: number, step: string) => void;
 }
 
-/** The product's tables present in the database, and their stored columns (generated ones are recomputed on restore). */
-export async function savedTables(conn: Pick<BulkConnection, 'query'>, product: ProductSchema): Promise<{ name: string; columns: string[] }[]> {
-  const tables = await conn.query<{ name: string; columns: string[] }>(
+export interface TableColumns {
+  name: string;
+  columns: string[];
+}
+
+/** Every table of the public schema with its stored columns (generated ones are recomputed on restore). */
+export function publicTables(conn: Pick<BulkConnection, 'query'>): Promise<TableColumns[]> {
+  return conn.query<TableColumns>(
     `SELECT c.relname::text AS name, array_agg(a.attname::text ORDER BY a.attnum) AS columns
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-      WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT (c.relname = ANY($1::text[]))
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
       GROUP BY c.relname ORDER BY c.relname`,
-    [UNSAVED_TABLES],
   );
-  return tables.filter((table) => product.tables.has(table.name));
 }
 
-/** Tables of the public schema that are not the product's (another application's, a test's). */
-export async function foreignTables(conn: Pick<BulkConnection, 'query'>, product: ProductSchema): Promise<string[]> {
-  const tables = await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-  return tables.map((table) => table.name).filter((name) => !product.tables.has(name) && name !== 'deskbase_migrations');
-}
+/** The product's tables a backup saves, among `tables`. */
+export const savedOf = (tables: TableColumns[], product: ProductSchema) => tables.filter((table) => product.tables.has(table.name) && !UNSAVED_TABLES.includes(table.name));
+
+export const savedTables = async (conn: Pick<BulkConnection, 'query'>, product: ProductSchema) => savedOf(await publicTables(conn), product);
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const columnList = (columns: string[]) => columns.map(quoteIdent).join(', ');
@@ -83,8 +85,10 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
   const manifest = (async () => {
     const { database } = source;
     const snapshot = await database.bulk({ readOnly: true }, async (conn) => {
-      const tables = await savedTables(conn, source.product);
-      const skipped = await foreignTables(conn, source.product);
+      const all = await publicTables(conn);
+      const tables = savedOf(all, source.product);
+      // Not the product's (another application's, a test's): left out, and named in the manifest.
+      const skipped = all.map((table) => table.name).filter((name) => !source.product.tables.has(name) && name !== 'deskbase_migrations');
       const dumps: TableDump[] = [];
       for (const [index, table] of tables.entries()) {
         source.signal?.throwIfAborted();

@@ -36,9 +36,7 @@ export const backupsPlugin = fp(
 
     app.jobs.work<{ backupId: string }>(CREATE_QUEUE, { timeoutSeconds: JOB_TIMEOUT_SECONDS, retryLimit: 0 }, async (data, context) => {
       const result = await backups.make(data.backupId, context);
-      const made = await backups.get(data.backupId);
-      if (made.schedule_id) return { ...result, discarded: await schedules.applyRetention(made.schedule_id) };
-      return result;
+      return result.schedule_id ? { ...result, discarded: await schedules.applyRetention(result.schedule_id) } : result;
     });
     app.jobs.work<{ backupId: string; actorId: string; organizationId: string }>(RESTORE_QUEUE, { timeoutSeconds: JOB_TIMEOUT_SECONDS, retryLimit: 0, policy: 'short' }, async (data, context) =>
       backups.restore(data.backupId, { actorId: data.actorId, organizationId: data.organizationId }, context),

@@ -5,7 +5,7 @@ import { extract as tarExtract } from 'tar-stream';
 import type { BulkConnection, Database } from '../db/database';
 import { applyMigration, CREATE_LEDGER, MIGRATION_LOCK_KEY, type Migration, type SqlConnection } from '../db/migrations';
 import type { FileStorage } from '../files/storage';
-import { columnList, quoteIdent, savedTables } from './dump';
+import { columnList, publicTables, quoteIdent, savedOf, savedTables, type TableColumns } from './dump';
 import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
 import { BackupUnreadable, corrupt, openStream } from './sealed-stream';
 
@@ -80,15 +80,6 @@ export interface LoadOptions {
   progress?: (percent: number, step: string) => void;
 }
 
-async function storedColumns(conn: BulkConnection, table: string): Promise<string[]> {
-  const [row] = await conn.query<{ columns: string[] }>(
-    `SELECT array_agg(a.attname::text ORDER BY a.attnum) AS columns FROM pg_attribute a
-      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''`,
-    [quoteIdent(table)],
-  );
-  return row!.columns;
-}
-
 export interface LoadTarget {
   database: Database;
   storage: FileStorage;
@@ -113,8 +104,8 @@ async function takeForeignKeys(conn: BulkConnection): Promise<{ table: string; n
 }
 
 /** Everything the migrations made (tables with their indexes, triggers and sequences; functions), and nothing else. */
-async function dropSchemaObjects(conn: BulkConnection, product: ProductSchema): Promise<void> {
-  const tables = (await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'`)).filter((t) => product.tables.has(t.name) || t.name === 'deskbase_migrations');
+async function dropSchemaObjects(conn: BulkConnection, present: TableColumns[], product: ProductSchema): Promise<void> {
+  const tables = present.filter((t) => product.tables.has(t.name) || t.name === 'deskbase_migrations');
   if (tables.length) await conn.query(`DROP TABLE ${tables.map((t) => quoteIdent(t.name)).join(', ')} CASCADE`);
   const functions = await conn.query<{ signature: string }>(
     `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname = ANY($1::text[])`,
@@ -140,25 +131,22 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
 
   return database.bulk({ readOnly: false }, async (conn) => {
     await conn.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const existing = await savedTables(conn, product);
+    const present = await publicTables(conn);
+    const existing = savedOf(present, product);
     if (options.requireEmpty) {
       const rows = await rowsIn(conn, existing.map((t) => t.name));
       if (rows > 0) throw new BackupRefused('RESTORE_TARGET_NOT_EMPTY', `The database already holds data (${rows} rows); restore into an empty database`);
     }
-    const present = new Set((await conn.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'`)).map((t) => t.name));
-    const keptTables = UNSAVED_TABLES.filter((name) => name !== 'deskbase_migrations' && present.has(name));
+    const keptTables = present.filter((t) => t.name !== 'deskbase_migrations' && UNSAVED_TABLES.includes(t.name));
     // Every table at once, the product's first: in-flight transactions finish, later ones wait for
     // the commit, and one that holds a product table while it enqueues a job cannot deadlock with us.
-    const locked = [...existing.map((t) => t.name), ...keptTables];
-    if (locked.length) await conn.query(`LOCK TABLE ${locked.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    const kept: { table: string; columns: string[]; data: Buffer }[] = [];
-    for (const table of keptTables) {
-      const columns = await storedColumns(conn, table);
-      kept.push({ table, columns, data: await conn.copyOut(`COPY ${quoteIdent(table)} (${columnList(columns)})`) });
-    }
+    const locked = [...existing, ...keptTables].map((t) => quoteIdent(t.name));
+    if (locked.length) await conn.query(`LOCK TABLE ${locked.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const kept: { table: TableColumns; data: Buffer }[] = [];
+    for (const table of keptTables) kept.push({ table, data: await conn.copyOut(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)})`) });
 
     options.progress?.(5, 'Rebuilding the schema');
-    await dropSchemaObjects(conn, product);
+    await dropSchemaObjects(conn, present, product);
     await conn.query(CREATE_LEDGER);
     const ledger: SqlConnection = { query: async (text, params) => ({ rows: await conn.query(text, params) }) };
     for (const migration of migrations.slice(0, level)) await applyMigration(ledger, migration);
@@ -196,7 +184,7 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
     for (const key of foreignKeys) await conn.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
     options.progress?.(92, 'Upgrading the schema');
     for (const migration of migrations.slice(level)) await applyMigration(ledger, migration);
-    for (const { table, columns, data } of kept) await conn.copyIn(`COPY ${quoteIdent(table)} (${columnList(columns)})`, data);
+    for (const { table, data } of kept) await conn.copyIn(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)})`, data);
     // Fresh tables have no planner statistics; the embedded database has no autovacuum to gather them.
     options.progress?.(96, 'Gathering statistics');
     for (const table of manifest.tables) if (table.rows > 0) await conn.query(`ANALYZE ${quoteIdent(table.name)}`);

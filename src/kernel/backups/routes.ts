@@ -5,14 +5,16 @@ import { bytes } from '../files/schemas';
 import type { BackupKeyring } from './keys';
 import * as s from './schemas';
 import type { ScheduleService } from './schedules';
-import type { BackupService } from './service';
+import { presentBackup, type BackupService } from './service';
 
 const tags = ['backups'];
 const can = (action: string) => ({ permission: `backup:${action}`, rateLimit: 'admin' as const });
 const progressUrl = (jobId: string) => `/api/v1/jobs/${jobId}/events`;
 
 function keysView(keyring: BackupKeyring) {
-  return { current_key_id: keyring.current().id, source: keyring.source, readable_key_ids: [...new Set(keyring.all().map((key) => key.id))] };
+  // all() reads the key files once and puts the current key first.
+  const ids = [...new Set(keyring.all().map((key) => key.id))];
+  return { current_key_id: ids[0]!, source: keyring.source, readable_key_ids: ids };
 }
 
 /** /api/v1/backups: the catalog, downloads, restores, schedules and keys. Platform-wide: super_admin only by default. */
@@ -21,9 +23,8 @@ export function backupRoutes(backups: BackupService, schedules: ScheduleService,
     const { database } = app.kernel;
 
     app.post('/backups', { config: can('create'), schema: { tags, summary: 'Back up every table and stored file (a job)', response: { 202: s.BackupRequested } } }, async (request, reply) => {
-      const backup = await database.transaction((tx) => backups.request(tx, originOf(request), { actor: request.actor! }));
-      const view = await backups.get(backup.id);
-      reply.header('location', `/api/v1/backups/${backup.id}`);
+      const view = presentBackup(await database.transaction((tx) => backups.request(tx, originOf(request), { actor: request.actor! })));
+      reply.header('location', `/api/v1/backups/${view.id}`);
       return reply.code(202).send({ ...view, progress_url: progressUrl(view.job_id!) });
     });
 

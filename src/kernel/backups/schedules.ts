@@ -64,11 +64,12 @@ export function createScheduleService(kernel: Kernel, backups: BackupService) {
     return row;
   }
 
-  function checked(input: Required<ScheduleInput>) {
+  /** The columns a schedule stores, its next run included, checked as a whole (422 with every problem at once). */
+  function columnsOf(input: Required<ScheduleInput>) {
     const { next, errors } = nextRun(input.cron, input.timezone, kernel.now());
     if (input.keep_daily + input.keep_weekly + input.keep_monthly === 0) errors.push({ field: 'keep_daily', message: 'at least one of keep_daily, keep_weekly and keep_monthly must be above 0' });
     if (errors.length) throw validationFailed(errors);
-    return next!;
+    return { name: input.name, cron: input.cron, timezone: input.timezone, keepDaily: input.keep_daily, keepWeekly: input.keep_weekly, keepMonthly: input.keep_monthly, enabled: input.enabled, nextRunAt: next! };
   }
 
   const audit = (origin: RequestOrigin, actor: Actor, action: string, id: string, metadata?: Record<string, unknown>) =>
@@ -77,11 +78,11 @@ export function createScheduleService(kernel: Kernel, backups: BackupService) {
   return {
     async create(origin: RequestOrigin, actor: Actor, input: ScheduleInput) {
       const full = { timezone: 'UTC', keep_daily: 7, keep_weekly: 4, keep_monthly: 12, enabled: true, ...input };
-      const nextRunAt = checked(full);
+      const columns = columnsOf(full);
       const now = kernel.now();
       const [row] = await database.db
         .insert(backupSchedules)
-        .values({ id: newId('bks'), name: full.name, cron: full.cron, timezone: full.timezone, keepDaily: full.keep_daily, keepWeekly: full.keep_weekly, keepMonthly: full.keep_monthly, enabled: full.enabled, nextRunAt, createdBy: actor.id, createdAt: now, updatedAt: now })
+        .values({ id: newId('bks'), ...columns, createdBy: actor.id, createdAt: now, updatedAt: now })
         .returning();
       await audit(origin, actor, 'backup_schedule.created', row!.id, { cron: full.cron, timezone: full.timezone });
       return present(row!);
@@ -97,11 +98,10 @@ export function createScheduleService(kernel: Kernel, backups: BackupService) {
     async update(origin: RequestOrigin, actor: Actor, id: string, input: Partial<ScheduleInput>, expectedVersion?: number[]) {
       const current = await find(id);
       assertVersion(expectedVersion, current.version);
-      const full = { name: current.name, cron: current.cron, timezone: current.timezone, keep_daily: current.keepDaily, keep_weekly: current.keepWeekly, keep_monthly: current.keepMonthly, enabled: current.enabled, ...input };
-      const nextRunAt = checked(full);
+      const columns = columnsOf({ ...present(current), ...input });
       const [row] = await database.db
         .update(backupSchedules)
-        .set({ name: full.name, cron: full.cron, timezone: full.timezone, keepDaily: full.keep_daily, keepWeekly: full.keep_weekly, keepMonthly: full.keep_monthly, enabled: full.enabled, nextRunAt, updatedAt: kernel.now(), version: sql`${backupSchedules.version} + 1` })
+        .set({ ...columns, updatedAt: kernel.now(), version: sql`${backupSchedules.version} + 1` })
         .where(and(eq(backupSchedules.id, id), eq(backupSchedules.version, current.version)))
         .returning();
       if (!row) throw conflict();

@@ -90,7 +90,7 @@ export function createBackupService(kernel: Kernel, deps: { jobs: JobService; st
   }
 
   /** The job: snapshot → tar → gzip → AES-256-GCM chunks → storage, then the manifest's figures in the catalog. */
-  async function make(backupId: string, context: { signal: AbortSignal; progress(percent: number, step?: string): Promise<void> }): Promise<object> {
+  async function make(backupId: string, context: { signal: AbortSignal; progress(percent: number, step?: string): Promise<void> }): Promise<{ backup_id: string; schedule_id: string | null; size_bytes: number; rows: number; files: number }> {
     const row = await find(database.db, backupId);
     await update(backupId, { status: 'running', startedAt: kernel.now(), error: null });
     try {
@@ -118,7 +118,7 @@ export function createBackupService(kernel: Kernel, deps: { jobs: JobService; st
         completedAt: kernel.now(),
       };
       await update(backupId, completed);
-      return { backup_id: backupId, size_bytes: completed.sizeBytes, rows: completed.rowCount, files: completed.fileCount };
+      return { backup_id: backupId, schedule_id: row.scheduleId, size_bytes: completed.sizeBytes, rows: completed.rowCount, files: completed.fileCount };
     } catch (error) {
       deps.log.error({ err: error, backup_id: backupId }, 'backup failed');
       await storage.remove(row.storageKey).catch(() => {});
