@@ -18,7 +18,7 @@ export async function pureFastify(durationSeconds: number, warmupSeconds: number
 
 /** The SQL Drizzle sends for the first list page (bench/README.md), with the same parameters. */
 const LIST_SQL =
-  'select "id", "organization_id", "name", "color", "quantity", "version", "created_at", "updated_at" from "widgets" ' +
+  'select "widgets"."list_item", "widgets"."created_at", "widgets"."id" from "widgets" ' +
   'where "widgets"."organization_id" = $1 order by "widgets"."created_at" asc, "widgets"."id" asc limit $2';
 
 /** Queries per second of LIST_SQL from `concurrency` loops over a pool of `poolMax`, in this process. */

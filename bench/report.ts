@@ -81,6 +81,8 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
       `target: list p99 < ${targetP99Ms} ms: first ${fmt(first.p99)} ms, deep ${fmt(deep.p99)} ms -> ${met(first.p99 < targetP99Ms && deep.p99 < targetP99Ms)}`,
       `target: deep page within 10% of first page (req/s): ${(ratio * 100).toFixed(1)}% -> ${met(ratio >= 0.9)}`,
     );
+    const generic = find(report, 'list first page, generic path');
+    if (generic) out.push(`the same page through the generic path (rows, presenter, serializer): ${fmt(generic.requestsPerSecond)} req/s, ${fmt((generic.requestsPerSecond / first.requestsPerSecond) * 100)}% of the stored items' (scaled target ${fmt(targetRps * machineScale)})`);
   }
   if (report.driverQps !== undefined) {
     out.push(`ceiling: the list query through pg alone (no HTTP, same pool, ${fmt(report.driverQps)} queries/s); the list page reaches ${first ? fmt((first.requestsPerSecond / report.driverQps) * 100) : '-'}% of it`);

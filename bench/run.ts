@@ -50,6 +50,8 @@ const TARGET_PDF_PER_SECOND = 50;
 const REFERENCE_FASTIFY_RPS = 80_000;
 
 const LIST = `/api/v1/widgets?limit=${PAGE_LIMIT}&sort=created_at`;
+/** The same page through the generic path: whole rows, the presenter, the schema serializer. */
+const LIST_ROWS = LIST.replace('/widgets?', '/widget-rows?');
 const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Admin-Pass-1!' };
 const LOGIN_CONNECTIONS = 2; // as many as Argon2 worker threads: the figure is latency, not queueing
 const BULK_USERS = 1000;
@@ -186,7 +188,7 @@ async function deepCursor(base: string): Promise<{ cursor: string; ms: number }>
 }
 
 /** Scenarios of the pass with WEB_CONCURRENCY=2: the read paths whose bound is the server's thread. */
-const CLUSTER_SCENARIOS = new Set(['baseline', 'health', 'list first page', 'list deep page', 'profile (authenticated)', 'invoices by status']);
+const CLUSTER_SCENARIOS = new Set(['baseline', 'health', 'list first page', 'list deep page', 'list first page, generic path', 'profile (authenticated)', 'invoices by status']);
 
 /** `cluster`: run with WEB_CONCURRENCY=2 and measure only CLUSTER_SCENARIOS (no bulk, webhook or driver figures). */
 async function benchServer(label: string, env: Record<string, string | undefined>, cluster = false): Promise<DatabaseReport> {
@@ -228,6 +230,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
       await getJson(`${url}/bench/bare`);
       await getJson(`${url}/api/v1/health/`);
       expectPage(await getJson<Page>(url + LIST), 1, 'first page');
+      expectPage(await getJson<Page>(url + LIST_ROWS), 1, 'first page, generic path');
       const walk = await deepCursor(url);
       console.log(`[bench] cursor walk: ${WALK_PAGES} pages of ${WALK_LIMIT} in ${walk.ms} ms`);
       const deepPath = `${LIST}&cursor=${encodeURIComponent(walk.cursor)}`;
@@ -260,6 +263,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
         { name: 'health', path: '/api/v1/health/' },
         { name: 'list first page', path: LIST },
         { name: 'list deep page', path: deepPath },
+        { name: 'list first page, generic path', path: LIST_ROWS },
         // Authenticated: JWT verification, the cached session and role checks, one indexed read.
         { name: 'profile (authenticated)', path: '/api/v1/profile/me', headers: { authorization: `Bearer ${token}` } },
         // Argon2id verification dominates; few connections, since the figure that matters is latency.

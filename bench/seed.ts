@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Database } from '../src/kernel/db/database';
+import { widgetsDdl } from '../test/support/widgets/ddl';
 
 export const BENCH_ORG = 'org_test';
 
-const WIDGETS_SQL = readFileSync(new URL('../test/support/widgets/widgets.sql', import.meta.url), 'utf8');
-
-/** Creates the test-only widgets table (test/support/widgets/widgets.sql) unless it exists. */
+/** Creates the test-only widgets table (test/support/widgets/ddl.ts) unless it exists. */
 export async function ensureWidgetsTable(database: Database): Promise<boolean> {
   const [row] = await database.query<{ present: boolean }>(`SELECT to_regclass('widgets') IS NOT NULL AS present`);
   if (row?.present) return false;
-  // PGlite's query() takes one statement at a time (extended protocol): run them one by one.
-  for (const statement of WIDGETS_SQL.split(';').map((s) => s.trim()).filter(Boolean)) {
+  // PGlite's query() takes one statement at a time (extended protocol).
+  for (const statement of widgetsDdl()) {
     await database.query(statement);
   }
   return true;

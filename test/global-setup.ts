@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,8 +8,8 @@ import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/kernel/db/migrations';
 import { BOSS_SCHEMA } from '../src/kernel/jobs/boss';
+import { widgetsDdl } from './support/widgets/ddl';
 
-const WIDGETS_SQL = readFileSync(new URL('./support/widgets/widgets.sql', import.meta.url), 'utf8');
 // pg-boss installs its schema at start when missing (a few hundred ms on PGlite): the template has
 // it already, so that each test app does not pay for it. Fresh databases still exercise the install.
 const BOSS_SQL = PgBoss.getConstructionPlans(BOSS_SCHEMA);
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
     const client = new pg.Client({ connectionString: target.toString() });
     await client.connect();
     await migrate(client);
-    await client.query(WIDGETS_SQL);
+    for (const statement of widgetsDdl()) await client.query(statement);
     await client.query(BOSS_SQL);
     await client.end();
     project.provide('pgTemplate', template);
@@ -51,7 +51,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskbase-test-'));
   const db = await PGlite.create();
   await migrate(db);
-  await db.exec(WIDGETS_SQL);
+  for (const statement of widgetsDdl()) await db.exec(statement);
   await db.exec(BOSS_SQL);
   const dump = await db.dumpDataDir('gzip');
   await db.close();

@@ -123,7 +123,7 @@ describe('keyset pagination', () => {
     let built = 0;
     // The executor as paginate() sees it, counting the queries it builds with select().
     const executor = new Proxy(database.db, {
-      get: (target, key, receiver) => (key === 'select' ? () => (built++, target.select()) : Reflect.get(target, key, receiver)),
+      get: (target, key, receiver) => (key === 'select' ? (...args: Parameters<typeof target.select>) => (built++, target.select(...args)) : Reflect.get(target, key, receiver)),
     });
     const page = (org: string, color: string, cursor?: string) =>
       paginate({
@@ -187,5 +187,36 @@ describe('keyset pagination', () => {
       const own = (await app.inject({ url: '/api/v1/widgets?limit=7&sort=name' })).json();
       expect(own.items.map((w: { name: string }) => w.name)).toEqual([...names].sort().slice(0, 7));
     }
+  });
+  it('writes the stored list item exactly as the generic path presents the row, and keeps it in step with updates', async () => {
+    const headers = { 'x-test-org': 'org_items' };
+    // Names JSON must escape (quotes, backslash, controls), other scripts, no color.
+    const awkward = ['say "hi"', 'back\\slash', 'tab\there\nline\u0001', 'ខ្មែរ 🚀', '</script>'];
+    for (const [i, name] of awkward.entries()) {
+      const payload = i % 2 ? { name, color: 'green', quantity: i * 1000 } : { name };
+      expect((await app.inject({ method: 'POST', url: '/api/v1/widgets', headers, payload })).statusCode).toBe(201);
+    }
+    const first = (await app.inject({ url: '/api/v1/widgets?limit=1&sort=name', headers })).json().items[0];
+    const patched = await app.inject({ method: 'PATCH', url: `/api/v1/widgets/${first.id}`, headers, payload: { name: 'renamed "again"', color: 'red' } });
+    expect(patched.statusCode).toBe(200);
+
+    for (const query of ['limit=4&sort=name', 'limit=3&sort=-created_at', 'limit=100&sort=created_at&include_total=true', 'limit=2&sort=-name&color=green']) {
+      let cursor: string | null = null;
+      do {
+        const suffix: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const items = await app.inject({ url: `/api/v1/widgets?${query}${suffix}`, headers });
+        const rows = await app.inject({ url: `/api/v1/widget-rows?${query}${suffix}`, headers });
+        expect(items.statusCode).toBe(200);
+        expect(items.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(items.body).toBe(rows.body);
+        cursor = items.json().next_cursor;
+      } while (cursor);
+    }
+    const all = (await app.inject({ url: '/api/v1/widgets?limit=100&sort=name', headers })).json().items;
+    const expected = awkward.map((name) => (name === first.name ? 'renamed "again"' : name));
+    expect(all.map((w: { name: string }) => w.name).sort()).toEqual(expected.sort());
+    const renamed = all.find((w: { id: string }) => w.id === first.id);
+    expect(renamed).toEqual(patched.json());
+    expect(renamed.version).toBe(2);
   });
 });

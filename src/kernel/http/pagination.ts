@@ -113,10 +113,18 @@ type Projection = Record<string, AnyPgColumn | SQL>;
  * the text of `where`) and
  * then reused with the request's parameters (see {@link PageQueries}).
  */
-export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<T['$inferSelect']>> {
-  const columns = allColumnsOf(options.table);
-  return (await keysetPage(options, () => columns, true)) as Page<T['$inferSelect']>;
+export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<StoredRow<T>>> {
+  const columns = storedColumnsOf(options.table);
+  return (await keysetPage(options, () => columns, true)) as Page<StoredRow<T>>;
 }
+
+/** The keys of a table's generated columns (derived data such as a stored list item). */
+type GeneratedKeys<T extends PgTable> = {
+  [K in keyof T['_']['columns']]: T['_']['columns'][K]['_'] extends { generated: { type: 'always' } } ? K : never;
+}[keyof T['_']['columns']];
+
+/** A row of `paginate`: the columns written to the table, not those the database derives from them. */
+export type StoredRow<T extends PgTable> = Omit<T['$inferSelect'], GeneratedKeys<T>>;
 
 /**
  * A page of items the database writes as JSON text (`item`: a stored generated column or a
@@ -345,11 +353,17 @@ function keyOf(columns: Projection, column: AnyPgColumn): string {
   return entry[0];
 }
 
-const allColumns = new WeakMap<PgTable, Projection>();
-/** `getTableColumns` builds a new object per call: one per table, so that it can key a cache. */
-function allColumnsOf(table: PgTable): Projection {
-  let columns = allColumns.get(table);
-  if (!columns) allColumns.set(table, (columns = getTableColumns(table) as Projection));
+const storedColumns = new WeakMap<PgTable, Projection>();
+/**
+ * The table's columns but its generated ones (a stored list item is `paginateItems`' to read),
+ * one object per table so that it can key a cache (`getTableColumns` builds a new one per call).
+ */
+function storedColumnsOf(table: PgTable): Projection {
+  let columns = storedColumns.get(table);
+  if (!columns) {
+    columns = Object.fromEntries(Object.entries(getTableColumns(table)).filter(([, column]) => !column.generated));
+    storedColumns.set(table, columns);
+  }
   return columns;
 }
 
