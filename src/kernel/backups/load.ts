@@ -103,15 +103,23 @@ async function takeForeignKeys(conn: BulkConnection): Promise<{ table: string; n
   return keys;
 }
 
-/** Everything the migrations made (tables with their indexes, triggers and sequences; functions), and nothing else. */
+/**
+ * Everything the migrations made (tables with their indexes, triggers and sequences; functions),
+ * and nothing else. A function that something outside Deskbase still uses once the product's
+ * tables are gone (a generated column of another table calling `deskbase_json_string`, say) is
+ * kept, not dropped with what uses it: the migrations then replace its body (`CREATE OR
+ * REPLACE`); one they create with a plain `CREATE FUNCTION` fails the restore, which rolls back.
+ */
 async function dropSchemaObjects(conn: BulkConnection, present: TableColumns[], product: ProductSchema): Promise<void> {
   const tables = present.filter((t) => product.tables.has(t.name) || t.name === 'deskbase_migrations');
   if (tables.length) await conn.query(`DROP TABLE ${tables.map((t) => quoteIdent(t.name)).join(', ')} CASCADE`);
-  const functions = await conn.query<{ signature: string }>(
-    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname = ANY($1::text[])`,
+  const functions = await conn.query<{ signature: string; used: boolean }>(
+    `SELECT p.oid::regprocedure::text AS signature,
+            EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid AND d.deptype = 'n') AS used
+       FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname = ANY($1::text[])`,
     [[...product.functions]],
   );
-  for (const fn of functions) await conn.query(`DROP FUNCTION IF EXISTS ${fn.signature} CASCADE`);
+  for (const fn of functions) if (!fn.used) await conn.query(`DROP FUNCTION ${fn.signature}`);
 }
 
 /**
