@@ -6,7 +6,7 @@ import type { BulkConnection, Database } from '../db/database';
 import type { FileStorage } from '../files/storage';
 import type { BackupKey } from './keys';
 import { sealStream } from './sealed-stream';
-import { fileEntryName, Measure, MANIFEST_ENTRY, sha256Of, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema, type TableDump } from './manifest';
+import { fileEntryName, Measure, MANIFEST_ENTRY, ownsTable, sha256Of, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema, type TableDump } from './manifest';
 
 /** Heap pages per COPY (8 KiB each): about 16 MiB of table per archive member, whatever the table's size. */
 const PAGES_PER_PART = 2048;
@@ -88,7 +88,7 @@ export function dumpArchive(source: DumpSource): { stream: Readable; manifest: P
       const all = await publicTables(conn);
       const tables = savedOf(all, source.product);
       // Not the product's (another application's, a test's): left out, and named in the manifest.
-      const skipped = all.map((table) => table.name).filter((name) => !source.product.tables.has(name) && name !== 'deskbase_migrations');
+      const skipped = all.map((table) => table.name).filter((name) => !ownsTable(source.product, name));
       const dumps: TableDump[] = [];
       for (const [index, table] of tables.entries()) {
         source.signal?.throwIfAborted();

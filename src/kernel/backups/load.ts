@@ -6,7 +6,7 @@ import type { BulkConnection, Database } from '../db/database';
 import { applyMigration, CREATE_LEDGER, MIGRATION_LOCK_KEY, type Migration, type SqlConnection } from '../db/migrations';
 import type { FileStorage } from '../files/storage';
 import { columnList, publicTables, quoteIdent, savedOf, savedTables, type TableColumns } from './dump';
-import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
+import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, ownsTable, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
 import { BackupUnreadable, corrupt, openStream } from './sealed-stream';
 
 /** Opens the backup file from its start (it is read twice: once to verify, once to load). */
@@ -111,7 +111,7 @@ async function takeForeignKeys(conn: BulkConnection): Promise<{ table: string; n
  * REPLACE`); one they create with a plain `CREATE FUNCTION` fails the restore, which rolls back.
  */
 async function dropSchemaObjects(conn: BulkConnection, present: TableColumns[], product: ProductSchema): Promise<void> {
-  const tables = present.filter((t) => product.tables.has(t.name) || t.name === 'deskbase_migrations');
+  const tables = present.filter((t) => ownsTable(product, t.name));
   if (tables.length) await conn.query(`DROP TABLE ${tables.map((t) => quoteIdent(t.name)).join(', ')} CASCADE`);
   const functions = await conn.query<{ signature: string; used: boolean }>(
     `SELECT p.oid::regprocedure::text AS signature,

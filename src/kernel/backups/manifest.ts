@@ -49,6 +49,9 @@ export interface ProductSchema {
   functions: Set<string>;
 }
 
+/** Deskbase made this table: a migration, or the migrations' own ledger. */
+export const ownsTable = (product: ProductSchema, name: string) => product.tables.has(name) || name === 'deskbase_migrations';
+
 /**
  * Read from the migrations' SQL (drizzle-kit writes `CREATE TABLE "name"`): tables that someone
  * else added to the schema are neither saved nor dropped, and a backup lists them as skipped.

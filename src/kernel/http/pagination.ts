@@ -308,7 +308,7 @@ class PageQueries {
 
   shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined, limit: number): Shape {
     // The walk answers for the usual conditions; anything else is rendered by Drizzle (slower).
-    const walked = where ? whereShape(where) : { key: '', params: [] };
+    const walked = where ? whereShape(where) : { key: '', params: [] as unknown[] };
     const rendered = walked ? undefined : dialect.sqlToQuery(where!);
     const whereKey = walked ? `w${walked.key}` : `r${rendered!.sql}`;
     const whereParams = walked ? walked.params : rendered!.params;
@@ -321,15 +321,10 @@ class PageQueries {
       learn: (built, keysetParams) => {
         if (known !== undefined || this.size >= PageQueries.MAX_SHAPES) return;
         if (!shapes) this.byTable.set(table, (shapes = new Map()));
-        // Once per shape: the walk's parameters must be those Drizzle binds, or the shape is not kept.
-        const whereSql = rendered ?? (where ? dialect.sqlToQuery(where) : { sql: '', params: [] });
-        if (!sameValues(whereSql.params, whereParams)) {
-          shapes.set(key, null);
-          this.size++;
-          return;
-        }
+        // Once per shape, against what Drizzle built: the walk's values must be those it binds.
+        const whereSql = rendered?.sql ?? (where ? dialect.sqlToQuery(where).sql : '');
         const expected = [...whereParams, ...keysetParams, limit];
-        const same = sameValues(built.params, expected) && built.sql.includes(whereSql.sql);
+        const same = sameValues(built.params, expected) && built.sql.includes(whereSql);
         const limitParam = ` limit $${expected.length}`;
         // An integer or nothing goes into the text (the query schema has checked it; this does not trust that).
         const text = same && Number.isSafeInteger(limit) && built.sql.endsWith(limitParam) ? `${built.sql.slice(0, -limitParam.length)} limit ${limit}` : null;

@@ -29,7 +29,7 @@ export const widgets = pgTable(
 );
 
 /** The Widget schema's fields, written as the presenter writes them (a test compares both). */
-const widgetItemSql: SQL<string> = jsonObject<Widget>({
+export const widgetItemSql: SQL<string> = jsonObject<Widget>({
   id: json.plain(widgets.id),
   name: json.string(widgets.name),
   color: json.plain(widgets.color),
