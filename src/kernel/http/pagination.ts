@@ -115,7 +115,23 @@ type Projection = Record<string, AnyPgColumn | SQL>;
  */
 export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<StoredRow<T>>> {
   const columns = storedColumnsOf(options.table);
-  return (await keysetPage(options, () => columns, true)) as Page<StoredRow<T>>;
+  const plan = planPage(options, () => columns, 'rows');
+  let rows: Record<string, unknown>[];
+  if (plan.shape.query) rows = await plan.shape.query.run(options.executor, plan.params, rowsMapper(columns));
+  else {
+    const builder = plan.builder();
+    plan.shape.learn(builder.toSQL(), plan.keysetParams);
+    rows = (await builder) as Record<string, unknown>[];
+  }
+  const hasMore = rows.length > options.params.limit;
+  if (hasMore) rows.pop();
+  const last = rows.at(-1);
+  const page: Page<Record<string, unknown>> = {
+    items: rows,
+    has_more: hasMore,
+    next_cursor: hasMore && last ? plan.cursor(last[keyOf(columns, plan.column)], last[keyOf(columns, options.idColumn)]) : null,
+  };
+  return (await withTotal(options, page)) as Page<StoredRow<T>>;
 }
 
 /** The keys of a table's generated columns (derived data such as a stored list item). */
@@ -126,14 +142,92 @@ type GeneratedKeys<T extends PgTable> = {
 /** A row of `paginate`: the columns written to the table, not those the database derives from them. */
 export type StoredRow<T extends PgTable> = Omit<T['$inferSelect'], GeneratedKeys<T>>;
 
+/** A page of `paginateItems`: its items already written as one JSON array, for `sendPage`. */
+export interface ItemsPage extends Omit<Page<never>, 'items'> {
+  /** The JSON text of the items array (`[…]`). */
+  items: string;
+}
+
 /**
  * A page of items the database writes as JSON text (`item`: a stored generated column or a
- * `jsonObject` expression), for `sendPage`. Reads only the item and the two values the cursor is
- * made of, and decodes those of the page's last row only.
+ * `jsonObject` expression), for `sendPage`. The database also joins the page's items and hands
+ * over the cursor's two values of its last row: the page comes back as one row of five values
+ * instead of a row per item (parsing a row per item was a fifth of the server's CPU per page on
+ * PostgreSQL, and more on the embedded database). The projection selects item, sort value and id
+ * in that order (Drizzle keeps the object's order), as {@link itemsPageText} names them.
  */
-export async function paginateItems<T extends PgTable>(options: KeysetOptions<T> & { item: AnyPgColumn | SQL<string> }): Promise<Page<string>> {
-  const page = await keysetPage(options, (column) => itemProjection(options.item, column, options.idColumn), false);
-  return { ...page, items: page.items.map((row) => row.item as string) };
+export async function paginateItems<T extends PgTable>(options: KeysetOptions<T> & { item: AnyPgColumn | SQL<string> }): Promise<ItemsPage> {
+  const { limit } = options.params;
+  const plan = planPage(options, (column) => itemProjection(options.item, column, options.idColumn), 'items');
+  let row: ItemsRow | undefined;
+  if (plan.shape.query) [row] = await plan.shape.query.run(options.executor, plan.params, itemsMapper);
+  else {
+    const built = plan.builder().toSQL();
+    plan.shape.learn(built, plan.keysetParams);
+    [row] = await runText(options.executor, itemsPageText(built.sql, limit), built.params, undefined, itemsMapper);
+  }
+  const { items, fetched, sortValue, id, extraItemBytes } = row!;
+  const hasMore = fetched > limit;
+  const decode = (column: AnyPgColumn, value: unknown) => (value === null ? value : decoderOf(column)(value));
+  const page: ItemsPage = {
+    items: `[${hasMore ? dropLastItem(items!, extraItemBytes!) : (items ?? '')}]`,
+    has_more: hasMore,
+    next_cursor: hasMore ? plan.cursor(decode(plan.column, sortValue), decode(options.idColumn, id)) : null,
+  };
+  return withTotal(options, page);
+}
+
+/**
+ * The items page query around a page query (`select item, sort value, id … limit n+1`): one row
+ * with the items joined by commas, the number of rows read (n+1: there is a next page), the sort
+ * value and id of the n-th row, as the driver gives the columns themselves, and the size in bytes
+ * of the (n+1)-th item, which `paginateItems` cuts off.
+ *
+ * The aggregates follow the page query's order: the outer query reads that ordered subquery alone
+ * (no join, grouping or filter), the case PostgreSQL's documentation gives for feeding aggregates
+ * sorted input. Cheaper than numbering the rows (a window over the wide rows) or sorting inside
+ * each aggregate, which cost PostgreSQL 100-150 µs more per page of invoices (pgbench); this
+ * costs ~15 µs more than the page query alone.
+ */
+function itemsPageText(pageText: string, pageSize: number): string {
+  return (
+    `select string_agg(t.item, ','), count(*)::int, (array_agg(t.sort_value))[${pageSize}], (array_agg(t.id))[${pageSize}], ` +
+    `(array_agg(octet_length(t.item)))[${pageSize + 1}] from (${pageText}) as t (item, sort_value, id)`
+  );
+}
+
+interface ItemsRow {
+  /** The items joined by commas, null when there is none. */
+  items: string | null;
+  fetched: number;
+  sortValue: unknown;
+  id: unknown;
+  /** UTF-8 size of the item past the page, when there is one. */
+  extraItemBytes: number | null;
+}
+
+const itemsMapper = (raw: unknown[][]): ItemsRow[] =>
+  raw.map(([items, fetched, sortValue, id, extraItemBytes]) => ({ items: items as string | null, fetched: Number(fetched), sortValue, id, extraItemBytes: extraItemBytes as number | null }));
+
+/** `joined` without its last item, which is `bytes` long in UTF-8, nor the comma before it. */
+export function dropLastItem(joined: string, bytes: number): string {
+  let i = joined.length;
+  for (let left = bytes; left > 0; ) {
+    const unit = joined.charCodeAt(--i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) {
+      i--; // the low half of a surrogate pair: one character of 4 bytes
+      left -= 4;
+    } else left -= unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3;
+  }
+  return joined.slice(0, Math.max(i - 1, 0));
+}
+
+async function withTotal<P extends { total?: number }>(options: KeysetOptions<PgTable>, page: P): Promise<P> {
+  if (options.params.include_total) {
+    const [row] = await options.executor.select({ n: count() }).from(options.table).where(options.where);
+    page.total = Number(row?.n ?? 0);
+  }
+  return page;
 }
 
 const itemProjections = new WeakMap<AnyPgColumn | SQL, Map<AnyPgColumn, Projection>>();
@@ -146,7 +240,8 @@ function itemProjection(item: AnyPgColumn | SQL, column: AnyPgColumn, idColumn: 
   return projection;
 }
 
-async function keysetPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: AnyPgColumn) => Projection, decodeRows: boolean): Promise<Page<Record<string, unknown>>> {
+/** What a page of rows and a page of items share: the sort, the keyset condition, the query's shape. */
+function planPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: AnyPgColumn) => Projection, kind: PageKind) {
   const { executor, table, params, idColumn } = options;
   const descending = params.sort.startsWith('-');
   const field = descending ? params.sort.slice(1) : params.sort;
@@ -167,62 +262,55 @@ async function keysetPage(options: KeysetOptions<PgTable>, projectionFor: (sortC
     keysetParams = [column.mapToDriverValue(typed), lastId];
   }
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where, limit);
-  let rows: Record<string, unknown>[];
-  // Rows of a known shape come undecoded when the caller does not want them decoded (items).
-  let raw = false;
-  if (shape.query) {
-    rows = await shape.query.run(executor, [...shape.whereParams, ...keysetParams], decodeRows);
-    raw = !decodeRows;
-  } else {
-    const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
-    const builder = executor
-      .select(columns)
-      .from(table)
-      .where(and(options.where, keyset))
-      .orderBy(...order)
-      .limit(limit);
-    shape.learn(builder.toSQL(), keysetParams);
-    rows = (await builder) as Record<string, unknown>[];
-  }
-
-  const hasMore = rows.length > params.limit;
-  if (hasMore) rows.pop();
-  const last = rows.at(-1);
-  const valueOf = (c: AnyPgColumn) => {
-    const value = last![keyOf(columns, c)];
-    return raw && value !== null ? decoderOf(c)(value) : value;
+  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where, limit, kind);
+  return {
+    column,
+    shape,
+    keysetParams,
+    /** The cached query's parameters. */
+    params: [...shape.whereParams, ...keysetParams],
+    /** The query built by Drizzle, for a shape not cached yet (or not cacheable). */
+    builder: () => {
+      const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
+      return executor
+        .select(columns)
+        .from(table)
+        .where(and(options.where, keyset))
+        .orderBy(...order)
+        .limit(limit);
+    },
+    cursor: (sortValue: unknown, id: unknown) => options.cursors.encode([params.sort, toCursorValue(sortValue), String(id)]),
   };
-  const page: Page<Record<string, unknown>> = {
-    items: rows,
-    has_more: hasMore,
-    next_cursor: hasMore && last ? options.cursors.encode([params.sort, toCursorValue(valueOf(column)), String(valueOf(idColumn))]) : null,
-  };
-  if (params.include_total) {
-    const [row] = await executor.select({ n: count() }).from(table).where(options.where);
-    page.total = Number(row?.n ?? 0);
-  }
-  return page;
 }
 
 /**
- * Sends a page whose items the database wrote as JSON text (`paginateItems`) as it is: the page
+ * Sends a page whose items the database wrote as JSON (`paginateItems`) as it is: the page
  * schema still documents the route, but the items are neither parsed nor serialized again (the
  * route's tests check them against that schema).
  */
-export function sendPage(reply: FastifyReply, page: Page<string>): FastifyReply {
+export function sendPage(reply: FastifyReply, page: ItemsPage): FastifyReply {
   const total = page.total === undefined ? '' : `,"total":${page.total}`;
-  const body = `{"items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.next_cursor)},"has_more":${page.has_more}${total}}`;
+  const body = `{"items":${page.items},"next_cursor":${JSON.stringify(page.next_cursor)},"has_more":${page.has_more}${total}}`;
   return reply.type('application/json; charset=utf-8').send(body);
 }
 
 /** The same dialect as the application's Drizzle databases (default casing): renders `where` alone. */
 const dialect = new PgDialect();
 
-/** A page query whose text Drizzle built once: run again with other parameters. */
+type RowsMapper<R> = (raw: unknown[][]) => R[];
+
+/**
+ * A query run through the executor's own Drizzle session (the pool, a transaction's client or
+ * PGlite), so that the driver configuration (type parsers, array rows) is Drizzle's; `name`
+ * makes it a named statement.
+ */
+function runText<R>(executor: Executor, text: string, params: unknown[], name: string | undefined, mapRows: RowsMapper<R>): Promise<R[]> {
+  type Config = { execute: R[]; all: unknown; values: unknown };
+  return executor._.session.prepareQuery<Config>({ sql: text, params }, undefined, name, true, mapRows).execute();
+}
+
+/** A page query whose text was built once: run again with other parameters. */
 class PageQuery {
-  private readonly keys: string[];
-  private readonly decoders: ((value: unknown) => unknown)[];
   /**
    * A named statement: on PostgreSQL each pooled connection parses and plans it once, then only
    * binds and executes it (an unnamed one is parsed and planned on every request, which for a
@@ -231,42 +319,42 @@ class PageQuery {
    */
   private readonly name: string;
 
-  constructor(
-    columns: Projection,
-    private readonly text: string,
-  ) {
-    // `select(columns)` selects them in this order (Drizzle's orderSelectedFields).
-    const entries = Object.entries(columns);
-    this.keys = entries.map(([key]) => key);
-    this.decoders = entries.map(([, field]) => (is(field, SQL) ? (value: unknown) => value : decoderOf(field)));
+  constructor(private readonly text: string) {
     this.name = `page_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
   }
 
-  /**
-   * Through the executor's own Drizzle session (the pool, a transaction's client or PGlite):
-   * the driver configuration (type parsers, array rows) is Drizzle's, and rows are decoded as
-   * Drizzle's mapResultRow does (null stays null, anything else goes through the column's
-   * mapFromDriverValue), without its per-field type checks; or, with `decode` false, left as the
-   * driver gives them.
-   */
-  run(executor: Executor, params: unknown[], decode: boolean): Promise<Record<string, unknown>[]> {
-    const { keys, decoders } = this;
-    const mapRows = (raw: unknown[][]) => {
-      const rows = new Array<Record<string, unknown>>(raw.length);
-      for (let r = 0; r < raw.length; r++) {
-        const values = raw[r]!;
-        const row: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) {
-          const value = values[i];
-          row[keys[i]!] = value === null || !decode ? value : decoders[i]!(value);
-        }
-        rows[r] = row;
-      }
-      return rows;
-    };
-    type Config = { execute: Record<string, unknown>[]; all: unknown; values: unknown };
-    return executor._.session.prepareQuery<Config>({ sql: this.text, params }, undefined, this.name, true, mapRows).execute();
+  run<R>(executor: Executor, params: unknown[], mapRows: RowsMapper<R>): Promise<R[]> {
+    return runText(executor, this.text, params, this.name, mapRows);
   }
+}
+
+const rowsMappers = new WeakMap<Projection, RowsMapper<Record<string, unknown>>>();
+/**
+ * Decodes rows as Drizzle's mapResultRow does (null stays null, anything else goes through the
+ * column's mapFromDriverValue), without its per-field type checks. One per projection.
+ */
+function rowsMapper(columns: Projection): RowsMapper<Record<string, unknown>> {
+  let mapper = rowsMappers.get(columns);
+  if (mapper) return mapper;
+  // `select(columns)` selects them in this order (Drizzle's orderSelectedFields).
+  const entries = Object.entries(columns);
+  const keys = entries.map(([key]) => key);
+  const decoders = entries.map(([, field]) => (is(field, SQL) ? (value: unknown) => value : decoderOf(field)));
+  mapper = (raw) => {
+    const rows = new Array<Record<string, unknown>>(raw.length);
+    for (let r = 0; r < raw.length; r++) {
+      const values = raw[r]!;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const value = values[i];
+        row[keys[i]!] = value === null ? value : decoders[i]!(value);
+      }
+      rows[r] = row;
+    }
+    return rows;
+  };
+  rowsMappers.set(columns, mapper);
+  return mapper;
 }
 
 /**
@@ -280,6 +368,9 @@ function decoderOf(column: AnyPgColumn): (value: unknown) => unknown {
   }
   return (value) => column.mapFromDriverValue(value);
 }
+
+/** A page of whole rows, or one row with the page's items joined ({@link itemsPageText}). */
+type PageKind = 'rows' | 'items';
 
 interface Shape {
   /** Set once the shape's text is known: run it with `[...whereParams, ...keyset params]`. */
@@ -306,13 +397,13 @@ class PageQueries {
   private readonly byTable = new WeakMap<PgTable, Map<string, PageQuery | null>>();
   private size = 0;
 
-  shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined, limit: number): Shape {
+  shape(table: PgTable, columns: Projection, order: string, withCursor: boolean, where: SQL | undefined, limit: number, kind: PageKind): Shape {
     // The walk answers for the usual conditions; anything else is rendered by Drizzle (slower).
     const walked = where ? whereShape(where) : { key: '', params: [] as unknown[] };
     const rendered = walked ? undefined : dialect.sqlToQuery(where!);
     const whereKey = walked ? `w${walked.key}` : `r${rendered!.sql}`;
     const whereParams = walked ? walked.params : rendered!.params;
-    const key = `${projectionKey(columns)}\u0000${order}\u0000${withCursor ? 1 : 0}\u0000${limit}\u0000${whereKey}`;
+    const key = `${kind}\u0000${projectionKey(columns)}\u0000${order}\u0000${withCursor ? 1 : 0}\u0000${limit}\u0000${whereKey}`;
     let shapes = this.byTable.get(table);
     const known = shapes?.get(key);
     return {
@@ -328,7 +419,7 @@ class PageQueries {
         const limitParam = ` limit $${expected.length}`;
         // An integer or nothing goes into the text (the query schema has checked it; this does not trust that).
         const text = same && Number.isSafeInteger(limit) && built.sql.endsWith(limitParam) ? `${built.sql.slice(0, -limitParam.length)} limit ${limit}` : null;
-        shapes.set(key, text === null ? null : new PageQuery(columns, text));
+        shapes.set(key, text === null ? null : new PageQuery(kind === 'items' ? itemsPageText(text, limit - 1) : text));
         this.size++;
       },
     };
