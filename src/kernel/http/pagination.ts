@@ -116,13 +116,7 @@ type Projection = Record<string, AnyPgColumn | SQL>;
 export async function paginate<T extends PgTable>(options: KeysetOptions<T>): Promise<Page<StoredRow<T>>> {
   const columns = storedColumnsOf(options.table);
   const plan = planPage(options, () => columns, 'rows');
-  let rows: Record<string, unknown>[];
-  if (plan.shape.query) rows = await plan.shape.query.run(options.executor, plan.params, rowsMapper(columns));
-  else {
-    const builder = plan.builder();
-    plan.shape.learn(builder.toSQL(), plan.keysetParams);
-    rows = (await builder) as Record<string, unknown>[];
-  }
+  const rows = await plan.run(rowsMapper(columns));
   const hasMore = rows.length > options.params.limit;
   if (hasMore) rows.pop();
   const last = rows.at(-1);
@@ -157,17 +151,10 @@ export interface ItemsPage extends Omit<Page<never>, 'items'> {
  * in that order (Drizzle keeps the object's order), as {@link itemsPageText} names them.
  */
 export async function paginateItems<T extends PgTable>(options: KeysetOptions<T> & { item: AnyPgColumn | SQL<string> }): Promise<ItemsPage> {
-  const { limit } = options.params;
   const plan = planPage(options, (column) => itemProjection(options.item, column, options.idColumn), 'items');
-  let row: ItemsRow | undefined;
-  if (plan.shape.query) [row] = await plan.shape.query.run(options.executor, plan.params, itemsMapper);
-  else {
-    const built = plan.builder().toSQL();
-    plan.shape.learn(built, plan.keysetParams);
-    [row] = await runText(options.executor, itemsPageText(built.sql, limit), built.params, undefined, itemsMapper);
-  }
+  const [row] = await plan.run(itemsMapper);
   const { items, fetched, sortValue, id, extraItemBytes } = row!;
-  const hasMore = fetched > limit;
+  const hasMore = fetched > options.params.limit;
   const decode = (column: AnyPgColumn, value: unknown) => (value === null ? value : decoderOf(column)(value));
   const page: ItemsPage = {
     items: `[${hasMore ? dropLastItem(items!, extraItemBytes!) : (items ?? '')}]`,
@@ -249,35 +236,33 @@ function planPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: A
   if (!column) throw new ProblemError(400, 'BAD_REQUEST');
   const columns = projectionFor(column);
 
-  let keyset: SQL | undefined;
+  let after: { value: unknown; id: string } | undefined;
   let keysetParams: unknown[] = [];
   if (params.cursor) {
     const [, value, lastId] = options.cursors.decode(params.cursor, params.sort);
     const typed = column.dataType === 'date' ? new Date(String(value)) : value;
     if (typed instanceof Date && Number.isNaN(typed.getTime())) throw new ProblemError(400, 'INVALID_CURSOR');
-    keyset = descending
-      ? sql`(${column}, ${idColumn}) < (${sql.param(typed, column)}, ${lastId})`
-      : sql`(${column}, ${idColumn}) > (${sql.param(typed, column)}, ${lastId})`;
-    // What Drizzle binds for these two: the column's driver value, and the id as it is.
+    after = { value: typed, id: lastId };
+    // What Drizzle binds for the keyset condition: the column's driver value, and the id as it is.
     keysetParams = [column.mapToDriverValue(typed), lastId];
   }
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), keyset !== undefined, options.where, limit, kind);
+  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), after !== undefined, options.where, limit, kind);
+
+  /** The query built by Drizzle, for a shape not cached yet (or not cacheable): only then is the keyset condition written. */
+  const built = () => {
+    const keyset = after && sql`(${column}, ${idColumn}) ${sql.raw(descending ? '<' : '>')} (${sql.param(after.value, column)}, ${after.id})`;
+    const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
+    return executor.select(columns).from(table).where(and(options.where, keyset)).orderBy(...order).limit(limit).toSQL();
+  };
   return {
     column,
-    shape,
-    keysetParams,
-    /** The cached query's parameters. */
-    params: [...shape.whereParams, ...keysetParams],
-    /** The query built by Drizzle, for a shape not cached yet (or not cacheable). */
-    builder: () => {
-      const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
-      return executor
-        .select(columns)
-        .from(table)
-        .where(and(options.where, keyset))
-        .orderBy(...order)
-        .limit(limit);
+    /** Runs the page query: its shape's cached text, or the text Drizzle builds, which the shape then learns. */
+    run: <R>(mapRows: RowsMapper<R>): Promise<R[]> => {
+      if (shape.query) return shape.query.run(executor, [...shape.whereParams, ...keysetParams], mapRows);
+      const query = built();
+      shape.learn(query, keysetParams);
+      return runText(executor, queryText(kind, query.sql, params.limit), query.params, undefined, mapRows);
     },
     cursor: (sortValue: unknown, id: unknown) => options.cursors.encode([params.sort, toCursorValue(sortValue), String(id)]),
   };
@@ -372,6 +357,9 @@ function decoderOf(column: AnyPgColumn): (value: unknown) => unknown {
 /** A page of whole rows, or one row with the page's items joined ({@link itemsPageText}). */
 type PageKind = 'rows' | 'items';
 
+/** What runs for a page query of `pageSize` rows (plus one) of this kind. */
+const queryText = (kind: PageKind, pageText: string, pageSize: number) => (kind === 'items' ? itemsPageText(pageText, pageSize) : pageText);
+
 interface Shape {
   /** Set once the shape's text is known: run it with `[...whereParams, ...keyset params]`. */
   query: PageQuery | undefined;
@@ -419,7 +407,7 @@ class PageQueries {
         const limitParam = ` limit $${expected.length}`;
         // An integer or nothing goes into the text (the query schema has checked it; this does not trust that).
         const text = same && Number.isSafeInteger(limit) && built.sql.endsWith(limitParam) ? `${built.sql.slice(0, -limitParam.length)} limit ${limit}` : null;
-        shapes.set(key, text === null ? null : new PageQuery(kind === 'items' ? itemsPageText(text, limit - 1) : text));
+        shapes.set(key, text === null ? null : new PageQuery(queryText(kind, text, limit - 1)));
         this.size++;
       },
     };
