@@ -85,14 +85,31 @@ export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
 }
 
 export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): CpuShares {
-  const seconds = (to.at - from.at) / 1000;
-  const pct = (a: number | null, b: number | null) => (a === null || b === null || seconds <= 0 ? null : Math.round(((b - a) / seconds) * 100));
-  const server = pct(from.server, to.server);
-  const loadgen = pct(from.loadgen, to.loadgen) ?? 0;
-  // A postgres backend that exited meanwhile makes the sum drop: never report a negative share.
-  const postgresRaw = pct(from.postgres, to.postgres);
-  const postgres = postgresRaw === null ? null : Math.max(0, postgresRaw);
-  const machine = pct(from.machineBusy, to.machineBusy);
+  return cpuSharesOver([[from, to]]);
+}
+
+/** Shares over several intervals taken together (rounds of one scenario with others in between). */
+export function cpuSharesOver(intervals: [from: CpuSnapshot, to: CpuSnapshot][]): CpuShares {
+  const seconds = intervals.reduce((total, [from, to]) => total + (to.at - from.at), 0) / 1000;
+  const spent = (pick: (s: CpuSnapshot) => number | null): number | null => {
+    let total = 0;
+    for (const [from, to] of intervals) {
+      const a = pick(from);
+      const b = pick(to);
+      if (a === null || b === null) return null;
+      // A postgres backend that exited meanwhile makes a sum drop: never count a negative share.
+      total += Math.max(0, b - a);
+    }
+    return total;
+  };
+  const pct = (pick: (s: CpuSnapshot) => number | null) => {
+    const cpu = spent(pick);
+    return cpu === null || seconds <= 0 ? null : Math.round((cpu / seconds) * 100);
+  };
+  const server = pct((s) => s.server);
+  const loadgen = pct((s) => s.loadgen) ?? 0;
+  const postgres = pct((s) => s.postgres);
+  const machine = pct((s) => s.machineBusy);
   const other = machine === null || server === null ? null : Math.max(0, machine - server - loadgen - (postgres ?? 0));
   return { server, loadgen, postgres, machine, other, cores: os.cpus().length };
 }

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuShares, cpuSnapshot, type CpuShares } from './cpu';
+import { cpuSharesOver, cpuSnapshot, type CpuShares, type CpuSnapshot } from './cpu';
 
 export interface LoadOptions {
   url: string;
@@ -28,6 +28,8 @@ export interface Measurement {
   statusCodes: Record<string, number>;
   durationSeconds: number;
   cpu: CpuShares;
+  /** How many measured rounds the figures come from (see measureInterleaved). */
+  rounds: number;
 }
 
 /** CPU taken by processes other than the server, autocannon and PostgreSQL (% of one core) that makes a figure suspect. */
@@ -63,40 +65,96 @@ export function checkResult(label: string, result: autocannon.Result): string[] 
   return problems;
 }
 
-/** A discarded warm-up run, then the measured run, both at the same concurrency. */
-export async function measure(label: string, options: LoadOptions): Promise<Measurement> {
-  const base = {
+interface Round {
+  result: autocannon.Result;
+  before: CpuSnapshot;
+  after: CpuSnapshot;
+}
+
+function request(options: LoadOptions): autocannon.Options {
+  return {
     url: options.url,
     connections: options.connections,
     headers: options.headers,
     timeout: 10,
     ...(options.method ? { method: options.method, body: options.body } : {}),
   };
-  if (options.warmupSeconds > 0) {
-    const warmup = await fire({ ...base, duration: options.warmupSeconds }, options.signal);
-    checkResult(`${label} (warm-up)`, warmup);
-  }
+}
+
+async function warmUp(label: string, options: LoadOptions): Promise<void> {
+  if (options.warmupSeconds <= 0) return;
+  checkResult(`${label} (warm-up)`, await fire({ ...request(options), duration: options.warmupSeconds }, options.signal));
+}
+
+async function round(label: string, options: LoadOptions, seconds: number): Promise<Round> {
   const before = cpuSnapshot(options.serverPid);
-  const result = await fire({ ...base, duration: options.durationSeconds }, options.signal);
-  const cpu = cpuShares(before, cpuSnapshot(options.serverPid));
+  const result = await fire({ ...request(options), duration: seconds }, options.signal);
+  const after = cpuSnapshot(options.serverPid);
   checkResult(label, result);
+  return { result, before, after };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+/**
+ * One measurement from one or more rounds: req/s over their summed duration, CPU over their summed
+ * intervals, p50 the rounds' median and p99 and max the worst round's (autocannon gives
+ * percentiles, not its histogram, so a p99 over all rounds cannot be computed; the worst never flatters).
+ */
+function combine(label: string, rounds: Round[]): Measurement {
+  const results = rounds.map((r) => r.result);
+  const sum = (pick: (r: autocannon.Result) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const cpu = cpuSharesOver(rounds.map((r) => [r.before, r.after]));
   if (cpu.other !== null && cpu.other > OTHER_CPU_WARNING) {
     console.log(`WARNING: ${label}: other processes used ${cpu.other}% of a core during the run; the figures are disturbed`);
   }
   const statusCodes: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = Number(count);
+  for (const r of results) {
+    for (const [code, { count }] of Object.entries(r.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + Number(count);
+  }
+  const durationSeconds = sum((r) => r.duration);
+  const total = sum((r) => r.requests.total);
   return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p97_5: result.latency.p97_5,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    total: result.requests.total,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
+    requestsPerSecond: durationSeconds > 0 ? total / durationSeconds : 0,
+    p50: median(results.map((r) => r.latency.p50)),
+    p97_5: Math.max(...results.map((r) => r.latency.p97_5)),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+    max: Math.max(...results.map((r) => r.latency.max)),
+    total,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
     statusCodes,
-    durationSeconds: result.duration,
+    durationSeconds,
     cpu,
+    rounds: rounds.length,
   };
+}
+
+/** A discarded warm-up run, then the measured run, both at the same concurrency. */
+export async function measure(label: string, options: LoadOptions): Promise<Measurement> {
+  await warmUp(label, options);
+  return combine(label, [await round(label, options, options.durationSeconds)]);
+}
+
+/**
+ * Measures scenarios whose figures are compared with each other (the first and the deep list
+ * page) in alternating rounds (A B, B A, A B, ...), each round lasting half of `durationSeconds`,
+ * so that a machine that speeds up or slows down during the run weighs on each of them alike.
+ */
+export async function measureInterleaved(
+  scenarios: { label: string; options: LoadOptions }[],
+  rounds: number,
+): Promise<Measurement[]> {
+  for (const { label, options } of scenarios) await warmUp(label, options);
+  const measured: Round[][] = scenarios.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    const order = scenarios.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { label, options } = scenarios[i]!;
+      measured[i]!.push(await round(`${label} (round ${r + 1})`, options, Math.max(1, Math.round(options.durationSeconds / 2))));
+    }
+  }
+  return scenarios.map(({ label }, i) => combine(label, measured[i]!));
 }

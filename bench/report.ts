@@ -37,6 +37,11 @@ function table(headers: string[], rows: string[][], rightAligned: boolean[]): st
 
 const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
 
+/** The server's CPU time per completed request, the figure that least depends on the machine's other load. */
+function cpuPerRequest(m: Measurement): string {
+  return m.cpu.server === null || m.total === 0 ? '?' : `${fmt(((m.cpu.server / 100) * m.durationSeconds * 1e6) / m.total)} µs`;
+}
+
 export const find = (report: DatabaseReport, name: string) => report.scenarios.find((s) => s.name === name)?.measurement;
 
 /**
@@ -74,7 +79,9 @@ export function renderReport(report: DatabaseReport, targetRps: number, targetP9
   const deep = find(report, 'list deep page');
   if (first && deep && first.requestsPerSecond > 0) {
     const ratio = deep.requestsPerSecond / first.requestsPerSecond;
-    out.push(`deep/first ratio: req/s ${ratio.toFixed(3)}, p99 ${first.p99 > 0 ? (deep.p99 / first.p99).toFixed(2) : '-'}`);
+    const rounds = first.rounds > 1 ? ` (measured in ${first.rounds} alternating rounds each; p99 is the worst round's)` : '';
+    out.push(`deep/first ratio: req/s ${ratio.toFixed(3)}, p99 ${first.p99 > 0 ? (deep.p99 / first.p99).toFixed(2) : '-'}${rounds}`);
+    out.push(`server CPU per request: first page ${cpuPerRequest(first)}, deep page ${cpuPerRequest(deep)}`);
     out.push(
       `target: list first page >= ${fmt(targetRps)} req/s: ${fmt(first.requestsPerSecond)} -> ${met(first.requestsPerSecond >= targetRps)}` +
         ` (scaled to this machine: ${fmt(targetRps * machineScale)} -> ${met(first.requestsPerSecond >= targetRps * machineScale)})`,

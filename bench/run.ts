@@ -16,7 +16,7 @@ import { postJson, seedInvoices } from './api';
 import { measureBackupRestore, type BackupFigures } from './backups';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
-import { measure, OTHER_CPU_WARNING, type Measurement } from './load';
+import { measure, measureInterleaved, OTHER_CPU_WARNING, type LoadOptions, type Measurement } from './load';
 import { renderReport, type DatabaseReport, type ScenarioResult } from './report';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -190,6 +190,31 @@ async function deepCursor(base: string): Promise<{ cursor: string; ms: number }>
 /** Scenarios of the pass with WEB_CONCURRENCY=2: the read paths whose bound is the server's thread. */
 const CLUSTER_SCENARIOS = new Set(['baseline', 'health', 'list first page', 'list deep page', 'list first page, generic path', 'profile (authenticated)', 'invoices by status']);
 
+interface Scenario {
+  name: string;
+  path: string;
+  connections?: number;
+  method?: 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Consecutive scenarios with the same key are measured in alternating rounds (measureInterleaved). */
+  interleave?: string;
+}
+
+/** Rounds of the interleaved scenarios: each gets twice the measured time of the others. */
+const INTERLEAVED_ROUNDS = 4;
+
+/** The scenarios in order, those sharing an `interleave` key grouped into one step. */
+function interleavedSteps(scenarios: Scenario[]): Scenario[][] {
+  const steps: Scenario[][] = [];
+  for (const scenario of scenarios) {
+    const last = steps.at(-1);
+    if (scenario.interleave && last?.[0]?.interleave === scenario.interleave) last.push(scenario);
+    else steps.push([scenario]);
+  }
+  return steps;
+}
+
 /** `cluster`: run with WEB_CONCURRENCY=2 and measure only CLUSTER_SCENARIOS (no bulk, webhook or driver figures). */
 async function benchServer(label: string, env: Record<string, string | undefined>, cluster = false): Promise<DatabaseReport> {
   console.log(`\n=== ${label} ===`);
@@ -258,11 +283,11 @@ async function benchServer(label: string, env: Record<string, string | undefined
         console.log(`[bench] backup: ${b.rows} rows of ${b.tables} tables, ${b.files} files, ${(b.sizeBytes / 1e6).toFixed(1)} MB encrypted; ${b.backupWallMs} ms seen by the client, ${b.backupServerMs} ms from started_at to completed_at`);
         console.log(`[bench] restore: ${b.restoreWallMs} ms seen by the client; ${b.invoicesAfter} invoices after it, ${b.invoicesBefore} before the backup${b.verified ? '' : ' -> FAILED'}; the token made before the backup ${b.sessionSurvived ? 'still works' : 'was refused (logged in again)'}`);
       }
-      const allScenarios: { name: string; path: string; connections?: number; method?: 'POST'; headers?: Record<string, string>; body?: string }[] = [
+      const allScenarios: Scenario[] = [
         { name: 'baseline', path: '/bench/bare' },
         { name: 'health', path: '/api/v1/health/' },
-        { name: 'list first page', path: LIST },
-        { name: 'list deep page', path: deepPath },
+        { name: 'list first page', path: LIST, interleave: 'list' },
+        { name: 'list deep page', path: deepPath, interleave: 'list' },
         { name: 'list first page, generic path', path: LIST_ROWS },
         // Authenticated: JWT verification, the cached session and role checks, one indexed read.
         { name: 'profile (authenticated)', path: '/api/v1/profile/me', headers: { authorization: `Bearer ${token}` } },
@@ -275,30 +300,42 @@ async function benchServer(label: string, env: Record<string, string | undefined
       ];
       const scenarios = cluster ? allScenarios.filter((scenario) => CLUSTER_SCENARIOS.has(scenario.name)) : allScenarios;
       const results: ScenarioResult[] = [];
-      for (const scenario of scenarios) {
-        console.log(`[bench] ${scenario.name}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections`);
-        const measurement = await measure(`${label} / ${scenario.name}`, {
-          url: url + scenario.path,
-          connections: scenario.connections ?? CONNECTIONS,
-          headers: scenario.headers,
-          method: scenario.method,
-          body: scenario.body,
-          durationSeconds: DURATION,
-          warmupSeconds: WARMUP_SECONDS,
-          serverPid: server.child.pid,
-          signal: serverGone.signal,
-        });
-        const gone = server.unexpectedExit();
-        if (gone) throw new Error(`the server process ${gone} during "${scenario.name}"; its figures are void`);
-        const { cpu } = measurement;
+      const options = (scenario: Scenario): LoadOptions => ({
+        url: url + scenario.path,
+        connections: scenario.connections ?? CONNECTIONS,
+        headers: scenario.headers,
+        method: scenario.method,
+        body: scenario.body,
+        durationSeconds: DURATION,
+        warmupSeconds: WARMUP_SECONDS,
+        serverPid: server.child.pid,
+        signal: serverGone.signal,
+      });
+      for (const step of interleavedSteps(scenarios)) {
+        const names = step.map((scenario) => scenario.name).join(' and ');
         console.log(
-          `[bench] ${scenario.name}: ${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms ` +
-            `(CPU % of a core: server ${cpu.server ?? '?'}, autocannon ${cpu.loadgen}, postgres ${cpu.postgres ?? '?'}, other ${cpu.other ?? '?'})`,
+          step.length === 1
+            ? `[bench] ${names}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections`
+            : `[bench] ${names}, interleaved: ${WARMUP_SECONDS} s warm-up each, then ${INTERLEAVED_ROUNDS} rounds of ${Math.max(1, Math.round(DURATION / 2))} s each at ${CONNECTIONS} connections`,
         );
-        results.push({
-          name: scenario.name,
-          path: scenario.name === 'list deep page' ? `${LIST}&cursor=<90,000 deep>` : scenario.path,
-          measurement,
+        const measurements =
+          step.length === 1
+            ? [await measure(`${label} / ${names}`, options(step[0]!))]
+            : await measureInterleaved(step.map((scenario) => ({ label: `${label} / ${scenario.name}`, options: options(scenario) })), INTERLEAVED_ROUNDS);
+        const gone = server.unexpectedExit();
+        if (gone) throw new Error(`the server process ${gone} during "${names}"; its figures are void`);
+        step.forEach((scenario, i) => {
+          const measurement = measurements[i]!;
+          const { cpu } = measurement;
+          console.log(
+            `[bench] ${scenario.name}: ${Math.round(measurement.requestsPerSecond)} req/s, p50 ${measurement.p50} ms, p99 ${measurement.p99} ms ` +
+              `(CPU % of a core: server ${cpu.server ?? '?'}, autocannon ${cpu.loadgen}, postgres ${cpu.postgres ?? '?'}, other ${cpu.other ?? '?'})`,
+          );
+          results.push({
+            name: scenario.name,
+            path: scenario.name === 'list deep page' ? `${LIST}&cursor=<90,000 deep>` : scenario.path,
+            measurement,
+          });
         });
       }
       if (cluster) return { label, dbVersion: info.dbVersion, seeded: info.seeded, walkMs: walk.ms, scenarios: results };
