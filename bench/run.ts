@@ -315,7 +315,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
         const names = step.map((scenario) => scenario.name).join(' and ');
         console.log(
           step.length === 1
-            ? `[bench] ${names}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${CONNECTIONS} connections`
+            ? `[bench] ${names}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${step[0]!.connections ?? CONNECTIONS} connections`
             : `[bench] ${names}, interleaved: ${WARMUP_SECONDS} s warm-up each, then ${INTERLEAVED_ROUNDS} rounds of ${Math.max(1, Math.round(DURATION / 2))} s each at ${CONNECTIONS} connections`,
         );
         const measurements =
