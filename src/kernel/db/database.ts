@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { acquireDirectoryLock } from './directory-lock';
 import { PostgresListener, type NotificationHandler } from './listener';
-import { migrate, pendingMigrations, withMigrationLock, type SqlConnection } from './migrations';
+import { migrate, pendingMigrations, withMigrationLock } from './migrations';
 
 /**
  * Drizzle handle shared by both drivers. PGlite's and node-postgres' Drizzle databases expose
@@ -111,6 +111,52 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Math.round((performance.now() - start) * 100) / 100;
 }
 
+/**
+ * What both databases do through a pg pool: PostgreSQL's, or the embedded database's pool of
+ * its one connection (node-postgres speaking the wire protocol to PGlite in-process).
+ */
+function overPool(pool: pg.Pool, options: { poolMax: number; onPoolError?: (error: Error) => void }) {
+  // An idle client whose backend was terminated emits 'error'; without a listener the process
+  // would crash. The pool drops that client and opens a fresh one on the next checkout.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  // A checked-out client (a transaction, a session lock) whose connection drops emits 'error'
+  // itself: without a listener that would crash the process. Its query fails and the pool drops it.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  const db = drizzlePg(pool) as Db;
+  const withClient = async <T>(fn: (conn: pg.PoolClient) => Promise<T>) => {
+    const client = await pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    withClient,
+    shared: {
+      db,
+      transaction: <T>(fn: (tx: Tx) => Promise<T>) => db.transaction(fn),
+      query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[],
+      execute: async (text: string, params?: unknown[]) => {
+        if (params?.length) return pool.query(text, params);
+        return withClient(async (client) => {
+          try {
+            const result = (await client.query(text)) as { rows: unknown[] } | { rows: unknown[] }[];
+            return Array.isArray(result) ? (result.at(-1) ?? { rows: [] }) : result;
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw error;
+          }
+        });
+      },
+      ping: () => timed(() => pool.query('SELECT 1')),
+      migrate: () => withClient((conn) => migrate(conn)),
+      pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
+    },
+  };
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -120,44 +166,12 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     statement_timeout: options.statementTimeoutMs || undefined,
     application_name: 'deskbase',
   });
-  // An idle client whose backend was terminated emits 'error'; without a listener the process
-  // would crash. The pool drops that client and opens a fresh one on the next checkout.
-  pool.on('error', (error) => options.onPoolError?.(error));
-  // A checked-out client (a transaction, a session lock) whose connection drops emits 'error'
-  // itself: without a listener that would crash the process. Its query fails and the pool drops it.
-  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  const db = drizzlePg(pool) as Db;
   const listener = new PostgresListener(url);
-
-  const withClient = async <T>(fn: (conn: pg.PoolClient) => Promise<T>) => {
-    const client = await pool.connect();
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
-  };
+  const { shared } = overPool(pool, options);
 
   return {
     kind: 'postgres',
-    db,
-    transaction: (fn) => db.transaction(fn),
-    query: async (text, params) => (await pool.query(text, params)).rows,
-    execute: async (text, params) => {
-      if (params?.length) return pool.query(text, params);
-      return withClient(async (client) => {
-        try {
-          const result = (await client.query(text)) as { rows: unknown[] } | { rows: unknown[] }[];
-          return Array.isArray(result) ? (result.at(-1) ?? { rows: [] }) : result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      });
-    },
-    ping: () => timed(() => pool.query('SELECT 1')),
-    migrate: () => withClient((conn) => migrate(conn)),
-    pendingMigrations: () => withClient((conn) => pendingMigrations(conn)),
+    ...shared,
     exclusive: async (fn) => {
       // Its own connection: fn may need every pooled one.
       const conn = new pg.Client({ connectionString: url, application_name: 'deskbase-lock' });
@@ -169,7 +183,6 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         await conn.end();
       }
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
     bulk: async (bulkOptions, fn) => {
       const client = await pool.connect();
       let broken: Error | undefined;
@@ -203,6 +216,20 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   };
 }
 
+/**
+ * PGlite's node-postgres adapter. node-postgres hands a query's own type parsers (Drizzle sets
+ * them on every query) to Parse as `types`, where its own serializer reads only an array of
+ * parameter type OIDs and ignores anything else; the adapter's serializer calls forEach on it and
+ * throws inside node-postgres' queue, which then never answers. Only an array goes through.
+ */
+function pgConfigOver(client: PGlite) {
+  const config = createPgConfig(client);
+  const { connection } = config;
+  const parse = connection.parse.bind(connection);
+  connection.parse = (query: { types?: unknown }) => parse({ ...query, types: Array.isArray(query.types) ? query.types : undefined });
+  return config;
+}
+
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   let release = () => {};
   let dataDir: string | undefined;
@@ -220,48 +247,42 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     release();
     throw error;
   }
-  const db = drizzlePglite(client) as unknown as Db;
-  const conn: SqlConnection = client;
+  // node-postgres over PGlite's wire protocol, as on PostgreSQL: the same driver and type parsing,
+  // and named statements, which PGlite parses and plans once (its own query() does both for every
+  // call). A pool of one: a transaction holds the one connection, other queries wait for it.
+  // Never closed when idle: the adapter's end() would reach a client made after it.
+  const pool = new pg.Pool({ ...pgConfigOver(client), max: 1, idleTimeoutMillis: 0 });
+  const { shared, withClient } = overPool(pool, { ...options, poolMax: 1 });
   return {
     kind: 'embedded',
-    db,
-    transaction: (fn) => db.transaction(fn),
-    query: async (text, params) => (await client.query(text, params)).rows as never[],
-    execute: async (text, params) => {
-      if (params?.length) return client.query(text, params);
-      // PGlite's query() takes one statement; exec() takes a script. A script's own BEGIN … COMMIT
-      // becomes PGlite's transaction(), which rolls back on error before any other query runs.
-      const script = /^\s*BEGIN;([\s\S]*)COMMIT;\s*$/i.exec(text);
-      const results = script ? await client.transaction((tx) => tx.exec(script[1]!)) : await client.exec(text);
-      return results.at(-1) ?? { rows: [] };
-    },
-    ping: () => timed(() => client.query('SELECT 1')),
-    migrate: () => migrate(conn),
-    pendingMigrations: () => pendingMigrations(conn),
+    ...shared,
     // One process owns an embedded database: there is nobody to wait for.
     exclusive: (fn) => fn(),
-    // PGlite is a single in-process connection.
-    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    // PGlite's own API (COPY through its /dev/blob, LISTEN) while the pool's one connection is
+    // held, so that no pooled query interleaves with it.
     // PGlite's transaction is its one connection: BEGIN's isolation level changes nothing there.
     bulk: (_bulkOptions, fn) =>
-      client.transaction(async (tx) => {
-        for (const setting of BULK_SETTINGS) await tx.query(setting);
-        return fn({
-          query: async (text, params) => (await tx.query(text, params)).rows as never[],
-          copyOut: async (copy) => {
-            const { blob } = await tx.query(`${copy} TO '/dev/blob'`);
-            return blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
-          },
-          copyIn: async (copy, data) => {
-            await tx.query(`${copy} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
-          },
-        });
-      }),
+      withClient(() =>
+        client.transaction(async (tx) => {
+          for (const setting of BULK_SETTINGS) await tx.query(setting);
+          return fn({
+            query: async (text, params) => (await tx.query(text, params)).rows as never[],
+            copyOut: async (copy) => {
+              const { blob } = await tx.query(`${copy} TO '/dev/blob'`);
+              return blob ? Buffer.from(await blob.arrayBuffer()) : Buffer.alloc(0);
+            },
+            copyIn: async (copy, data) => {
+              await tx.query(`${copy} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+            },
+          });
+        }),
+      ),
     listen: async (channel, handler) => {
-      await client.listen(channel, handler);
+      await withClient(() => client.listen(channel, handler));
     },
     close: async () => {
       try {
+        await pool.end();
         if (!client.closed) await client.close();
       } finally {
         release();
