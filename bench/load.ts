@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuSharesOver, cpuSnapshot, type CpuShares, type CpuSnapshot } from './cpu';
+import { cpuShares, cpuSharesOver, cpuSnapshot, type CpuShares, type CpuSnapshot } from './cpu';
 
 export interface LoadOptions {
   url: string;
@@ -153,7 +153,10 @@ export async function measureInterleaved(
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
       const { label, options } = scenarios[i]!;
-      measured[i]!.push(await round(`${label} (round ${r + 1})`, options, Math.max(1, Math.round(options.durationSeconds / 2))));
+      const done = await round(`${label} (round ${r + 1})`, options, Math.max(1, Math.round(options.durationSeconds / 2)));
+      measured[i]!.push(done);
+      const cpu = cpuShares(done.before, done.after);
+      console.log(`[bench]   round ${r + 1}, ${label}: ${Math.round(done.result.requests.average)} req/s, p99 ${done.result.latency.p99} ms (CPU % server ${cpu.server ?? '?'}, postgres ${cpu.postgres ?? '?'})`);
     }
   }
   return scenarios.map(({ label }, i) => combine(label, measured[i]!));

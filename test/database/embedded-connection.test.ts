@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/kernel/db/database';
+import { isDatabaseUnavailable } from '../../src/kernel/db/errors';
 
 /**
  * The embedded engine whatever engine this run targets: node-postgres over PGlite's wire
@@ -10,8 +9,8 @@ import { openDatabase, type Database } from '../../src/kernel/db/database';
  */
 let database: Database;
 beforeAll(async () => {
-  const dump = new Blob([readFileSync(inject('pgliteDump'))]);
-  database = await openDatabase({ databaseUrl: undefined, dataDir: '', poolMax: 1, statementTimeoutMs: 10_000, memory: true, loadDump: dump });
+  // A new in-memory database (no migrations: the tests make their own table), on either run.
+  database = await openDatabase({ databaseUrl: undefined, dataDir: '', poolMax: 1, statementTimeoutMs: 10_000, connectionWaitMs: 300, memory: true });
   await database.query('CREATE TABLE embedded_notes (id int PRIMARY KEY, body text NOT NULL)');
 });
 afterAll(() => database.close());
@@ -53,6 +52,21 @@ describe('the embedded database connection', () => {
     ).rejects.toMatchObject({ cause: { code: '23505' } });
     expect(await count()).toBe(before);
     expect(await database.query('SELECT body FROM embedded_notes ORDER BY id')).toEqual([{ body: 'first' }]);
+  });
+
+  it('fails a query made outside a transaction from inside it as unavailable, instead of waiting for ever', async () => {
+    const before = await count();
+    const outcome = await database
+      .transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO embedded_notes (id, body) VALUES (${5}, ${'inside'})`);
+        await count(); // needs the connection the transaction holds
+      })
+      .then(
+        () => 'committed',
+        (error: unknown) => (isDatabaseUnavailable(error) ? 'unavailable' : error),
+      );
+    expect(outcome).toBe('unavailable');
+    expect(await count()).toBe(before);
   });
 
   it('runs a raw script with its own BEGIN … COMMIT, and rolls a failed one back', async () => {

@@ -95,6 +95,11 @@ export interface DatabaseOptions {
   dataDir: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /**
+   * Embedded only: how long a query waits for the one connection (30 s when unset) before it
+   * fails as unavailable (503), e.g. a query made outside a transaction that holds it.
+   */
+  connectionWaitMs?: number;
   /** Embedded only: keep the database in memory, or load it from a dump (tests). */
   memory?: boolean;
   loadDump?: Blob;
@@ -250,8 +255,10 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   // node-postgres over PGlite's wire protocol, as on PostgreSQL: the same driver and type parsing,
   // and named statements, which PGlite parses and plans once (its own query() does both for every
   // call). A pool of one: a transaction holds the one connection, other queries wait for it.
-  // Never closed when idle: the adapter's end() would reach a client made after it.
-  const pool = new pg.Pool({ ...pgConfigOver(client), max: 1, idleTimeoutMillis: 0 });
+  // Never closed when idle: the adapter's end() would reach a client made after it. A query
+  // waits for the connection a bounded time: one made outside a transaction, from inside it,
+  // would otherwise wait for ever.
+  const pool = new pg.Pool({ ...pgConfigOver(client), max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: options.connectionWaitMs ?? 30_000 });
   const { shared, withClient } = overPool(pool, { ...options, poolMax: 1 });
   return {
     kind: 'embedded',
