@@ -94,6 +94,9 @@ async function round(label: string, options: LoadOptions, seconds: number): Prom
   return { result, before, after };
 }
 
+/** Each round of measureInterleaved: half a scenario's duration, at least a second. */
+export const roundSeconds = (durationSeconds: number) => Math.max(1, Math.round(durationSeconds / 2));
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /**
@@ -153,7 +156,7 @@ export async function measureInterleaved(
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
       const { label, options } = scenarios[i]!;
-      const done = await round(`${label} (round ${r + 1})`, options, Math.max(1, Math.round(options.durationSeconds / 2)));
+      const done = await round(`${label} (round ${r + 1})`, options, roundSeconds(options.durationSeconds));
       measured[i]!.push(done);
       const cpu = cpuShares(done.before, done.after);
       console.log(`[bench]   round ${r + 1}, ${label}: ${Math.round(done.result.requests.average)} req/s, p99 ${done.result.latency.p99} ms (CPU % server ${cpu.server ?? '?'}, postgres ${cpu.postgres ?? '?'})`);

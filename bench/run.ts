@@ -16,7 +16,7 @@ import { postJson, seedInvoices } from './api';
 import { measureBackupRestore, type BackupFigures } from './backups';
 import { ROOT, freePort, startServer, type ServerProcess } from './child';
 import { machineLoad } from './cpu';
-import { measure, measureInterleaved, OTHER_CPU_WARNING, type LoadOptions, type Measurement } from './load';
+import { measure, measureInterleaved, OTHER_CPU_WARNING, roundSeconds, type LoadOptions, type Measurement } from './load';
 import { renderReport, type DatabaseReport, type ScenarioResult } from './report';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -316,7 +316,7 @@ async function benchServer(label: string, env: Record<string, string | undefined
         console.log(
           step.length === 1
             ? `[bench] ${names}: ${WARMUP_SECONDS} s warm-up + ${DURATION} s at ${step[0]!.connections ?? CONNECTIONS} connections`
-            : `[bench] ${names}, interleaved: ${WARMUP_SECONDS} s warm-up each, then ${INTERLEAVED_ROUNDS} rounds of ${Math.max(1, Math.round(DURATION / 2))} s each at ${CONNECTIONS} connections`,
+            : `[bench] ${names}, interleaved: ${WARMUP_SECONDS} s warm-up each, then ${INTERLEAVED_ROUNDS} rounds of ${roundSeconds(DURATION)} s each at ${CONNECTIONS} connections`,
         );
         const measurements =
           step.length === 1

@@ -12,8 +12,8 @@ import { PostgresListener, type NotificationHandler } from './listener';
 import { migrate, pendingMigrations, withMigrationLock } from './migrations';
 
 /**
- * Drizzle handle shared by both drivers. PGlite's and node-postgres' Drizzle databases expose
- * the same query builder; typing both as the node-postgres one keeps services driver-agnostic.
+ * The Drizzle handle: node-postgres' on both engines (a PostgreSQL pool, or a pool of PGlite's
+ * one connection through its wire-protocol adapter).
  */
 export type Db = NodePgDatabase<Record<string, never>>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
