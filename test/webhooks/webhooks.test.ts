@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { activeUser, bearer, createIdentityApp, login, ROOT, STRONG_PASSWORD } from '../support/identity';
-import { answer, hangUp, slow, startReceiver, type Received } from './receiver';
+import { activeUser, bearer, login, ROOT, STRONG_PASSWORD } from '../support/identity';
+import { answer, hangUp, slow, type startReceiver, type Received } from './receiver';
+import { register as registerUser, startWebhookApp } from './setup';
 
 let app: FastifyInstance;
 let root: string;
@@ -11,13 +12,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let clock = Date.now();
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  app = await createIdentityApp({
-    env: { ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' },
-    now: () => new Date(clock),
-    // No poller: each test drives deliveries with runOnce(); retries are due after 1 s of the test clock.
-    webhooks: { pollIntervalMs: 0, retryDelaysMs: [1000, 1000, 1000], timeoutMs: 500, concurrency: 1 },
-  });
+  // No poller: each test drives deliveries with runOnce(); retries are due after 1 s of the test clock.
+  ({ receiver, app } = await startWebhookApp(() => new Date(clock), { pollIntervalMs: 0, retryDelaysMs: [1000, 1000, 1000], timeoutMs: 500, concurrency: 1 }));
 });
 afterAll(async () => {
   await app.close();
@@ -40,11 +36,7 @@ async function createEndpoint(events: string[], url = receiver.url, token = root
   return response.json() as { id: string; secret: string; version: number };
 }
 
-/** A user.registered event: someone registers in the default organization. */
-async function register(email: string) {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: STRONG_PASSWORD, confirm_password: STRONG_PASSWORD, first_name: 'Hook', last_name: 'Tester' } });
-  expect(response.statusCode, response.body).toBe(201);
-}
+const register = (email: string) => registerUser(app, email);
 
 /** The library's own signature of a received request (verify() would also check its timestamp against the real clock, which tests move). */
 const signatureBy = (secret: string, request: Received) =>
