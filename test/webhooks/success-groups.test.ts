@@ -33,7 +33,7 @@ interface Delivery {
   last_status_code: number | null;
   last_error: string | null;
   completed_at: string | null;
-  attempt_log: { status_code: number | null; succeeded: boolean }[];
+  attempt_log: { status_code: number | null; succeeded: boolean; response_body: string | null }[];
 }
 
 /**
@@ -43,7 +43,9 @@ interface Delivery {
 function answerTogether(count: number): Behaviour[] {
   const held: (() => void)[] = [];
   const behaviour: Behaviour = (response, request) => {
-    held.push(() => answer(JSON.parse(request.body).data.email.startsWith('accepted') ? 202 : 200)(response, request));
+    const email: string = JSON.parse(request.body).data.email;
+    // One receiver answers bytes, NUL included, which a text column refuses as they are.
+    held.push(() => answer(email.startsWith('accepted') ? 202 : 200, email.startsWith('plain1@') ? 'bin\u0000ary' : 'ok')(response, request));
     if (held.length === count) for (const release of held) release();
   };
   return Array.from({ length: count }, () => behaviour);
@@ -78,5 +80,8 @@ it('records each of many concurrent successes with its own status, and clears th
     expect(delivery.completed_at).not.toBeNull();
     expect(delivery.attempt_log.at(-1)).toMatchObject({ status_code: answered.get(delivery.id), succeeded: true });
   }
+  const bytes = receiver.received.find((r) => JSON.parse(r.body).data.email === 'plain1@example.com')!;
+  const withBytes = deliveries.find((d) => d.id === bytes.headers['webhook-id'])!;
+  expect(withBytes.attempt_log.at(-1)!.response_body).toBe('bin\uFFFDary');
   expect((await api('GET', `/webhooks/${endpointId}`)).json().failing_since).toBeNull();
 });

@@ -65,7 +65,8 @@ export function postWebhook(rawUrl: string, headers: Record<string, string>, bod
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const text = Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
+        // A text column refuses NUL: a receiver answering bytes must not make the attempt unrecordable.
+        const text = Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8').replaceAll('\u0000', '\uFFFD');
         settle(finish({
           succeeded: status >= 200 && status < 300,
           statusCode: status,

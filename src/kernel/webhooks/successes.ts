@@ -26,9 +26,11 @@ const MAX_GROUP = 500;
  * turn of the event loop have joined it. On the embedded database every statement runs in the
  * server's own thread, and was most of its work under a steady webhook load; on PostgreSQL each
  * commit is a WAL flush. Failed attempts, rarer and with more to decide, are recorded one by one.
+ * A group the database refuses is written again one success at a time, so that a bad row fails
+ * alone (its lease then runs out and it is attempted again, as after a crash).
  */
 export function createSuccessRecorder(database: Database, now: () => Date) {
-  let waiting: Success[] = [];
+  const waiting: Success[] = [];
   let writing = false;
 
   async function writeGroups(): Promise<void> {
@@ -39,10 +41,21 @@ export function createSuccessRecorder(database: Database, now: () => Date) {
         await database.transaction((tx) => write(tx, group, now()));
         for (const success of group) success.settle();
       } catch (error) {
-        for (const success of group) success.settle(error);
+        if (group.length === 1) group[0]!.settle(error);
+        // One row the database refuses must not hold back the others: each on its own.
+        else for (const success of group) await writeAlone(success);
       }
     }
     writing = false;
+  }
+
+  async function writeAlone(success: Success): Promise<void> {
+    try {
+      await database.transaction((tx) => write(tx, [success], now()));
+      success.settle();
+    } catch (error) {
+      success.settle(error);
+    }
   }
 
   return {
