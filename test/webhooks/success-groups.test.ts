@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, login, ROOT } from '../support/identity';
-import { answer, type Behaviour, type startReceiver } from './receiver';
+import { answer, type Behaviour, type Received, type startReceiver } from './receiver';
 import { register, startWebhookApp } from './setup';
 
 let app: FastifyInstance;
@@ -36,16 +36,21 @@ interface Delivery {
   attempt_log: { status_code: number | null; succeeded: boolean; response_body: string | null }[];
 }
 
+/** The user whose registration a delivery carries. */
+const emailOf = (request: Received): string => JSON.parse(request.body).data.email;
+/** The receiver's answer to a user's event: 202 to the users whose address says so, 200 to the others. */
+const statusFor = (email: string) => (email.startsWith('accepted') ? 202 : 200);
+
 /**
- * Holds every request until `count` have arrived, then answers them all at once, so that their
- * successes are recorded together: 202 to the users whose address says so, 200 to the others.
+ * Holds every request until `count` have arrived, then answers them all at once (`statusFor`),
+ * so that their successes are recorded together.
  */
 function answerTogether(count: number): Behaviour[] {
   const held: (() => void)[] = [];
   const behaviour: Behaviour = (response, request) => {
-    const email: string = JSON.parse(request.body).data.email;
+    const email = emailOf(request);
     // One receiver answers bytes, NUL included, which a text column refuses as they are.
-    held.push(() => answer(email.startsWith('accepted') ? 202 : 200, email.startsWith('plain1@') ? 'bin\u0000ary' : 'ok')(response, request));
+    held.push(() => answer(statusFor(email), email.startsWith('plain1@') ? 'bin\u0000ary' : 'ok')(response, request));
     if (held.length === count) for (const release of held) release();
   };
   return Array.from({ length: count }, () => behaviour);
@@ -70,7 +75,7 @@ it('records each of many concurrent successes with its own status, and clears th
 
   expect(receiver.received).toHaveLength(emails.length + 2);
   // What each delivery must show: the answer to its own last request (webhook-id is the delivery's id).
-  const answered = new Map(receiver.received.slice(1).map((r) => [r.headers['webhook-id'], JSON.parse(r.body).data.email.startsWith('accepted') ? 202 : 200]));
+  const answered = new Map(receiver.received.slice(1).map((r) => [r.headers['webhook-id'], statusFor(emailOf(r))]));
   expect([...answered.values()].filter((status) => status === 202)).toHaveLength(10);
   const deliveries = (await api('GET', `/webhooks/${endpointId}/deliveries?limit=100`)).json().items as Delivery[];
   expect(deliveries).toHaveLength(emails.length + 1);
@@ -80,7 +85,7 @@ it('records each of many concurrent successes with its own status, and clears th
     expect(delivery.completed_at).not.toBeNull();
     expect(delivery.attempt_log.at(-1)).toMatchObject({ status_code: answered.get(delivery.id), succeeded: true });
   }
-  const bytes = receiver.received.find((r) => JSON.parse(r.body).data.email === 'plain1@example.com')!;
+  const bytes = receiver.received.find((r) => emailOf(r) === 'plain1@example.com')!;
   const withBytes = deliveries.find((d) => d.id === bytes.headers['webhook-id'])!;
   expect(withBytes.attempt_log.at(-1)!.response_body).toBe('bin\uFFFDary');
   expect((await api('GET', `/webhooks/${endpointId}`)).json().failing_since).toBeNull();

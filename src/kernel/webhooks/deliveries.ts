@@ -225,7 +225,7 @@ export function createDeliveryService(kernel: Kernel, mail: MailService, options
     inFlight.add(work);
     void work.finally(() => {
       inFlight.delete(work);
-      kick({});
+      round();
     });
   }
 
@@ -243,24 +243,25 @@ export function createDeliveryService(kernel: Kernel, mail: MailService, options
         // Cleared before the claim: a change made while it runs sets it again.
         dueChanged = false;
         const claimed = await claimDue(room);
-        // A full claim may have left due deliveries behind.
+        // A full claim may have left due deliveries behind; a short one (or none) ends the loop.
         if (claimed.length === room) dueChanged = true;
         const endpoints = await endpointsOf(claimed);
         for (const delivery of claimed) {
           track(attemptTo(delivery, endpoints.get(delivery.endpointId), false).catch((error: unknown) => log.error({ err: error, webhook_delivery_id: delivery.id }, 'webhook attempt crashed; its lease will expire and it will be retried')));
         }
-        if (claimed.length === 0) break;
       }
     } while (again && !stopped);
   }
 
-  /**
-   * Runs a round now (or once more after the current one) for what may have changed; by default
-   * everything is looked at (a notification, the poller, a start, a test's round).
-   */
-  function kick(changed: { outbox?: boolean; due?: boolean } = { outbox: true, due: true }): void {
-    if (changed.outbox) outboxChanged = true;
-    if (changed.due) dueChanged = true;
+  /** Runs a round that looks at everything (a notification, the poller, a start, a test's round). */
+  function kick(): void {
+    outboxChanged = true;
+    dueChanged = true;
+    round();
+  }
+
+  /** Runs a round now, or once more after the current one, for what the flags say may have changed. */
+  function round(): void {
     if (stopped) return;
     if (pumping) {
       again = true;
@@ -297,10 +298,10 @@ export function createDeliveryService(kernel: Kernel, mail: MailService, options
     },
     async start(): Promise<void> {
       stopped = false;
-      await database.listen(OUTBOX_CHANNEL, () => kick());
+      await database.listen(OUTBOX_CHANNEL, kick);
       const interval = options.pollIntervalMs ?? 1000;
       if (interval > 0) {
-        poller = setInterval(() => kick(), interval);
+        poller = setInterval(kick, interval);
         poller.unref();
       }
       kick();

@@ -33,29 +33,23 @@ export function createSuccessRecorder(database: Database, now: () => Date) {
   const waiting: Success[] = [];
   let writing = false;
 
+  /** Writes the successes in one transaction; answers what it failed with, or undefined. */
+  const tryWrite = (group: Success[]): Promise<unknown> =>
+    database.transaction((tx) => write(tx, group, now())).then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('recording the successes failed'),
+    );
+
   async function writeGroups(): Promise<void> {
     writing = true;
     while (waiting.length > 0) {
       const group = waiting.splice(0, MAX_GROUP);
-      try {
-        await database.transaction((tx) => write(tx, group, now()));
-        for (const success of group) success.settle();
-      } catch (error) {
-        if (group.length === 1) group[0]!.settle(error);
-        // One row the database refuses must not hold back the others: each on its own.
-        else for (const success of group) await writeAlone(success);
-      }
+      const error = await tryWrite(group);
+      if (error === undefined || group.length === 1) for (const success of group) success.settle(error);
+      // One row the database refuses must not hold back the others: each on its own.
+      else for (const success of group) success.settle(await tryWrite([success]));
     }
     writing = false;
-  }
-
-  async function writeAlone(success: Success): Promise<void> {
-    try {
-      await database.transaction((tx) => write(tx, [success], now()));
-      success.settle();
-    } catch (error) {
-      success.settle(error);
-    }
   }
 
   return {
