@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,16 @@ describe('secrets', () => {
     const two = Secrets.load({ secretKey: 'shared-secret-'.repeat(3), dataDir: freshDir() });
     expect(one.sign('cursor', 'data')).toBe(two.sign('cursor', 'data'));
     expect(() => statSync(path.join(a, 'secret.key'))).toThrow();
+  });
+
+  it('signs exactly as HMAC-SHA256 under the purpose key, for short, multi-block and non-ASCII data', () => {
+    const secrets = Secrets.load({ secretKey: 'k'.repeat(40), dataDir: freshDir() });
+    for (const purpose of ['cursor', 'file-link']) {
+      for (const data of ['', 'data', 'x'.repeat(64), 'WyJjcmVhdGVkX2F0Il0.'.repeat(9), 'ខ្មែរ · naïve 🙂']) {
+        expect(secrets.sign(purpose, data)).toBe(createHmac('sha256', secrets.key(purpose)).update(data, 'utf8').digest('base64url'));
+      }
+    }
+    expect(secrets.sign('cursor', 'data')).not.toBe(secrets.sign('file-link', 'data'));
   });
 
   it('encrypts per purpose and refuses a tampered or foreign ciphertext', () => {
