@@ -1,7 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { idempotencyKeys } from '../db/tables';
 import { ProblemError } from './problem';
 
@@ -26,7 +26,7 @@ function scopeOf(request: FastifyRequest): string {
 
 function hashOf(request: FastifyRequest): string {
   const path = request.url.split('?')[0];
-  return createHash('sha256').update(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+  return hash('sha256', `${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`, 'hex');
 }
 
 /**
@@ -38,7 +38,7 @@ function hashOf(request: FastifyRequest): string {
 export function operationKey(request: FastifyRequest): string | null {
   const claim = request.idempotencyClaim;
   if (!claim) return null;
-  return createHash('sha256').update(`${claim.scope}\n${request.method} ${request.url.split('?')[0]}\n${claim.key}`).digest('base64url').slice(0, 32);
+  return hash('sha256', `${claim.scope}\n${request.method} ${request.url.split('?')[0]}\n${claim.key}`, 'base64url').slice(0, 32);
 }
 
 /**

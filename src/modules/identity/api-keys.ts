@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { hasPermission, isPermission } from '../../kernel/access/permissions';
 import { recordAudit, type RequestOrigin } from '../../kernel/audit/audit';
 import type { Actor } from '../../kernel/auth/actor';
@@ -14,7 +14,7 @@ import { apiKeys, users } from './tables';
 type ApiKey = typeof apiKeys.$inferSelect;
 
 const unauthorized = () => new ProblemError(401, 'UNAUTHORIZED', { headers: { 'www-authenticate': 'Bearer' } });
-const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
+const hashOf = (key: string) => hash('sha256', key, 'hex');
 const KEY_FORMAT = /^dk_[A-Za-z0-9_-]{43}$/;
 
 const present = (key: ApiKey, now: Date) => ({
@@ -89,8 +89,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticateApiKey(ctx: IdentityContext, key: string): Promise<Actor> {
   if (!KEY_FORMAT.test(key)) throw unauthorized();
   const now = ctx.kernel.now();
-  const hash = hashOf(key);
-  const cached = apiKeyCache.get(hash);
+  const keyHash = hashOf(key);
+  const cached = apiKeyCache.get(keyHash);
   if (cached && cached.until > now.getTime()) {
     if (!cached.actor) throw unauthorized();
     return cached.actor;
@@ -99,7 +99,7 @@ export async function authenticateApiKey(ctx: IdentityContext, key: string): Pro
     .select({ key: apiKeys, role: users.role, isActive: users.isActive, department: users.department })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.keyHash, hash));
+    .where(eq(apiKeys.keyHash, keyHash));
   const valid = row && !row.key.revokedAt && (!row.key.expiresAt || row.key.expiresAt > now) && row.isActive;
   const role = valid ? await ctx.roles.resolve(ctx.kernel.database.db, row.key.organizationId, row.role, now.getTime()) : undefined;
   const actor: Actor | null = valid && role
@@ -115,7 +115,7 @@ export async function authenticateApiKey(ctx: IdentityContext, key: string): Pro
       }
     : null;
   if (apiKeyCache.size > 10_000) apiKeyCache.clear();
-  apiKeyCache.set(hash, { actor, until: now.getTime() + 2000 });
+  apiKeyCache.set(keyHash, { actor, until: now.getTime() + 2000 });
   if (!actor || !row) throw unauthorized();
   if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await ctx.kernel.database.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.key.id));

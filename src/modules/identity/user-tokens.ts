@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Executor } from '../../kernel/db/database';
 import { ProblemError } from '../../kernel/http/problem';
 import { userTokens } from './tables';
@@ -9,7 +9,7 @@ export type TokenPurpose = 'verify_email' | 'password_reset';
 const PREFIX: Record<TokenPurpose, string> = { verify_email: 'ver_', password_reset: 'rst_' };
 const LIFETIME_MS: Record<TokenPurpose, number> = { verify_email: 24 * 3600_000, password_reset: 3600_000 };
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashOf = (token: string) => hash('sha256', token, 'hex');
 
 /** A random single-use token; only its hash is stored. Older unused tokens of the same purpose stop working. */
 export async function issueUserToken(tx: Executor, userId: string, purpose: TokenPurpose, now: Date, lifetimeMs = LIFETIME_MS[purpose]): Promise<string> {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { NO_ORIGIN, recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
@@ -29,7 +29,7 @@ export const VIEW_LINK_DAYS = 365;
 const TOKEN = /^ivt_[A-Za-z0-9_-]{43}$/;
 const BATCH = 200;
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => hash('sha256', token, 'hex');
 /** Who acts when nobody does (a job, a customer opening a link): reads one organization only. */
 const systemActor = (organizationId: string): Actor => ({ type: 'system', id: 'system', organizationId, role: 'system', permissions: [] });
 const linkNotFound = () => notFound('INVOICE_LINK_NOT_FOUND');
