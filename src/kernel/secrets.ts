@@ -64,8 +64,8 @@ export class Secrets {
    * Base64url HMAC-SHA256 (RFC 2104) of data under the purpose's key: SHA-256(outer pad ‖
    * SHA-256(inner pad ‖ data)), two one-shot `crypto.hash` calls over pads made once per purpose.
    * `createHmac` gives the same bytes (the tests compare them) but builds a native object per call:
-   * on a list page that checks one cursor and signs the next, that was 7 µs of server CPU per
-   * request under load, against 2 µs this way (bench/README.md, 2026-11-29 23:40).
+   * with it, a list page that checks one cursor and signs the next cost 10 µs more server CPU under
+   * load (bench/ab.ts, 108 against 98 µs a page; bench/README.md, runs of 2026-11-29).
    */
   sign(purpose: string, data: string): string {
     const { inner, outer } = this.padsOf(purpose);
