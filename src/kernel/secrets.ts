@@ -8,8 +8,7 @@ import path from 'node:path';
  * one is generated once and kept in DATA_DIR/secret.key with 0600 permissions.
  */
 export class Secrets {
-  private readonly cache = new Map<string, Buffer>();
-  private readonly pads = new Map<string, HmacPads>();
+  private readonly derived = new Map<string, PurposeKey>();
 
   constructor(private readonly master: Buffer) {}
 
@@ -37,12 +36,20 @@ export class Secrets {
 
   /** A 32-byte key for one purpose ("cursor", "jwt", ...); different purposes never share keys. */
   key(purpose: string): Buffer {
-    let key = this.cache.get(purpose);
-    if (!key) {
-      key = Buffer.from(hkdfSync('sha256', this.master, 'deskbase', purpose, 32));
-      this.cache.set(purpose, key);
+    return this.derive(purpose).key;
+  }
+
+  private derive(purpose: string): PurposeKey {
+    let derived = this.derived.get(purpose);
+    if (!derived) {
+      const key = Buffer.from(hkdfSync('sha256', this.master, 'deskbase', purpose, 32));
+      // The key is shorter than SHA-256's 64-byte block: zero-padded, never hashed first.
+      const block = Buffer.alloc(SHA256_BLOCK_BYTES);
+      key.copy(block);
+      derived = { key, innerPad: block.map((byte) => byte ^ 0x36), outerPad: block.map((byte) => byte ^ 0x5c) };
+      this.derived.set(purpose, derived);
     }
-    return key;
+    return derived;
   }
 
   /** AES-256-GCM under the purpose's key: base64(iv ‖ tag ‖ ciphertext). Tampering makes decrypt throw. */
@@ -68,28 +75,17 @@ export class Secrets {
    * load (bench/ab.ts, 108 against 98 µs a page; bench/README.md, runs of 2026-11-29).
    */
   sign(purpose: string, data: string): string {
-    const { inner, outer } = this.padsOf(purpose);
-    const innerDigest = hash('sha256', Buffer.concat([inner, Buffer.from(data, 'utf8')]), 'buffer');
-    return hash('sha256', Buffer.concat([outer, innerDigest]), 'base64url');
-  }
-
-  private padsOf(purpose: string): HmacPads {
-    let pads = this.pads.get(purpose);
-    if (!pads) {
-      // The key (32 bytes) is shorter than SHA-256's 64-byte block: zero-padded, never hashed first.
-      const block = Buffer.alloc(SHA256_BLOCK_BYTES);
-      this.key(purpose).copy(block);
-      pads = { inner: block.map((byte) => byte ^ 0x36), outer: block.map((byte) => byte ^ 0x5c) };
-      this.pads.set(purpose, pads);
-    }
-    return pads;
+    const { innerPad, outerPad } = this.derive(purpose);
+    const innerDigest = hash('sha256', Buffer.concat([innerPad, Buffer.from(data, 'utf8')]), 'buffer');
+    return hash('sha256', Buffer.concat([outerPad, innerDigest]), 'base64url');
   }
 }
 
 const SHA256_BLOCK_BYTES = 64;
 
-/** A key XORed with RFC 2104's ipad and opad bytes. */
-interface HmacPads {
-  inner: Uint8Array;
-  outer: Uint8Array;
+/** A purpose's 32-byte key, and the key XORed with RFC 2104's ipad and opad bytes for `sign`. */
+interface PurposeKey {
+  key: Buffer;
+  innerPad: Uint8Array;
+  outerPad: Uint8Array;
 }

@@ -6,7 +6,8 @@ import type { BulkConnection, Database } from '../db/database';
 import type { FileStorage } from '../files/storage';
 import type { BackupKey } from './keys';
 import { sealStream } from './sealed-stream';
-import { fileEntryName, Measure, MANIFEST_ENTRY, ownsTable, sha256Of, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema, type TableDump } from './manifest';
+import { fileEntryName, Measure, MANIFEST_ENTRY, ownsTable, tableEntryName, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema, type TableDump } from './manifest';
+import { sha256Hex } from '../digest';
 
 /** Heap pages per COPY (8 KiB each): about 16 MiB of table per archive member, whatever the table's size. */
 const PAGES_PER_PART = 2048;
@@ -66,7 +67,7 @@ async function dumpTable(conn: BulkConnection, pack: Pack, table: { name: string
     const range = `ctid >= '(${first},0)'::tid AND ctid < '(${first + PAGES_PER_PART},0)'::tid`;
     const data = await conn.copyOut(`COPY (SELECT ${columnList(table.columns)} FROM ${quoteIdent(table.name)} WHERE ${range})`);
     if (data.length === 0) continue;
-    const entry: ArchiveEntry = { name: tableEntryName(table.name, dump.entries.length + 1), bytes: data.length, sha256: sha256Of(data) };
+    const entry: ArchiveEntry = { name: tableEntryName(table.name, dump.entries.length + 1), bytes: data.length, sha256: sha256Hex(data) };
     // COPY text escapes newlines inside values: one line per row.
     for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) dump.rows++;
     await addEntry(pack, entry.name, data.length, data);

@@ -6,7 +6,8 @@ import type { BulkConnection, Database } from '../db/database';
 import { applyMigration, CREATE_LEDGER, MIGRATION_LOCK_KEY, type Migration, type SqlConnection } from '../db/migrations';
 import type { FileStorage } from '../files/storage';
 import { columnList, publicTables, quoteIdent, savedOf, savedTables, type TableColumns } from './dump';
-import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, ownsTable, parseManifest, productSchemaOf, schemaLevelOf, sha256Of, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
+import { BackupRefused, checkEntries, DATA_REPLACED_CHANNEL, entriesOf, Measure, MANIFEST_ENTRY, ownsTable, parseManifest, productSchemaOf, schemaLevelOf, UNSAVED_TABLES, type ArchiveEntry, type Manifest, type ProductSchema } from './manifest';
+import { sha256Hex } from '../digest';
 import { BackupUnreadable, corrupt, openStream } from './sealed-stream';
 
 /** Opens the backup file from its start (it is read twice: once to verify, once to load). */
@@ -175,7 +176,7 @@ export async function loadBackup(target: LoadTarget, open: OpenBackup, keyFor: K
       const table = tables.get(name);
       if (table) {
         const data = await collect(body);
-        if (data.length !== entry.bytes || sha256Of(data) !== entry.sha256) throw corrupt(`${name} does not match its checksum`);
+        if (data.length !== entry.bytes || sha256Hex(data) !== entry.sha256) throw corrupt(`${name} does not match its checksum`);
         await conn.copyIn(`COPY ${quoteIdent(table.name)} (${columnList(table.columns)})`, data);
       } else {
         await storage.write(files.get(name)!.storage_key, body.pipe(new Measure(entry)), 'application/octet-stream');

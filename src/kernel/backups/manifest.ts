@@ -101,7 +101,6 @@ export class Measure extends Transform {
   }
 }
 
-export const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 export class BackupRefused extends Error {
   constructor(

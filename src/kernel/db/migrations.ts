@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../digest';
 
 /** The minimal connection a migration needs: pg's Client and PGlite both satisfy it. */
 export interface SqlConnection {
@@ -30,7 +30,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
       const sql = readFileSync(path.join(dir, `${tag}.sql`), 'utf8');
       return {
         tag,
-        checksum: createHash('sha256').update(sql).digest('hex'),
+        checksum: sha256Hex(sql),
         statements: sql.split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean),
       };
     });

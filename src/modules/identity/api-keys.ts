@@ -1,9 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hasPermission, isPermission } from '../../kernel/access/permissions';
 import { recordAudit, type RequestOrigin } from '../../kernel/audit/audit';
 import type { Actor } from '../../kernel/auth/actor';
 import { newId } from '../../kernel/db/ids';
+import { sha256Hex } from '../../kernel/digest';
 import { paginate, type PageParams } from '../../kernel/http/pagination';
 import { notFound, ProblemError, validationFailed } from '../../kernel/http/problem';
 import { translate, type Locale } from '../../kernel/i18n/index';
@@ -14,7 +15,6 @@ import { apiKeys, users } from './tables';
 type ApiKey = typeof apiKeys.$inferSelect;
 
 const unauthorized = () => new ProblemError(401, 'UNAUTHORIZED', { headers: { 'www-authenticate': 'Bearer' } });
-const hashOf = (key: string) => hash('sha256', key, 'hex');
 const KEY_FORMAT = /^dk_[A-Za-z0-9_-]{43}$/;
 
 const present = (key: ApiKey, now: Date) => ({
@@ -42,7 +42,7 @@ export async function createApiKey(ctx: IdentityContext, origin: RequestOrigin, 
   const key = await ctx.kernel.database.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
-      .values({ id: newId('key'), organizationId: actor.organizationId, userId: actor.id, name: input.name, prefix: secret.slice(0, 10), keyHash: hashOf(secret), permissions: [...new Set(input.permissions)], expiresAt, createdAt: now })
+      .values({ id: newId('key'), organizationId: actor.organizationId, userId: actor.id, name: input.name, prefix: secret.slice(0, 10), keyHash: sha256Hex(secret), permissions: [...new Set(input.permissions)], expiresAt, createdAt: now })
       .returning();
     await recordAudit(tx, origin, { organizationId: actor.organizationId, actorId: actor.id, actorType: actor.type, action: 'api_key.created', resourceType: 'api_key', resourceId: row!.id, severity: 'medium', metadata: { permissions: row!.permissions } });
     return row!;
@@ -89,7 +89,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticateApiKey(ctx: IdentityContext, key: string): Promise<Actor> {
   if (!KEY_FORMAT.test(key)) throw unauthorized();
   const now = ctx.kernel.now();
-  const keyHash = hashOf(key);
+  const keyHash = sha256Hex(key);
   const cached = apiKeyCache.get(keyHash);
   if (cached && cached.until > now.getTime()) {
     if (!cached.actor) throw unauthorized();

@@ -1,9 +1,10 @@
 import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { NO_ORIGIN, recordAudit, type RequestOrigin } from '../../../kernel/audit/audit';
 import type { Actor } from '../../../kernel/auth/actor';
 import type { Executor } from '../../../kernel/db/database';
+import { sha256Hex } from '../../../kernel/digest';
 import { emitEvent } from '../../../kernel/events/outbox';
 import { paginate, type Page } from '../../../kernel/http/pagination';
 import { invalidStateTransition, notFound, ProblemError } from '../../../kernel/http/problem';
@@ -29,7 +30,6 @@ export const VIEW_LINK_DAYS = 365;
 const TOKEN = /^ivt_[A-Za-z0-9_-]{43}$/;
 const BATCH = 200;
 
-const hashToken = (token: string) => hash('sha256', token, 'hex');
 /** Who acts when nobody does (a job, a customer opening a link): reads one organization only. */
 const systemActor = (organizationId: string): Actor => ({ type: 'system', id: 'system', organizationId, role: 'system', permissions: [] });
 const linkNotFound = () => notFound('INVOICE_LINK_NOT_FOUND');
@@ -70,7 +70,7 @@ export function invoiceDeliveryService(app: FastifyInstance, deps: DeliveryDeps)
         const current = await deps.invoices.load(tx, actor, id, true);
         const now = kernel.now();
         const token = `ivt_${randomBytes(32).toString('base64url')}`;
-        await tx.insert(invoiceViewTokens).values({ tokenHash: hashToken(token), organizationId: actor.organizationId, invoiceId: id, createdBy: actor.id, createdAt: now, expiresAt: new Date(now.getTime() + VIEW_LINK_DAYS * 86_400_000) });
+        await tx.insert(invoiceViewTokens).values({ tokenHash: sha256Hex(token), organizationId: actor.organizationId, invoiceId: id, createdBy: actor.id, createdAt: now, expiresAt: new Date(now.getTime() + VIEW_LINK_DAYS * 86_400_000) });
         const variables = {
           customer_name: invoice.customer?.name ?? '',
           number: invoice.number ?? '',
@@ -104,7 +104,7 @@ export function invoiceDeliveryService(app: FastifyInstance, deps: DeliveryDeps)
     async view(origin: RequestOrigin, token: string): Promise<{ buffer: Buffer; filename: string }> {
       if (!TOKEN.test(token)) throw linkNotFound();
       const now = kernel.now();
-      const [link] = await database.db.select().from(invoiceViewTokens).where(eq(invoiceViewTokens.tokenHash, hashToken(token)));
+      const [link] = await database.db.select().from(invoiceViewTokens).where(eq(invoiceViewTokens.tokenHash, sha256Hex(token)));
       if (!link || link.expiresAt <= now) throw linkNotFound();
       const actor = systemActor(link.organizationId);
       const row = await deps.invoices.load(database.db, actor, link.invoiceId).catch((error: unknown) => {
