@@ -35,11 +35,27 @@ describe('secrets', () => {
   it('signs exactly as HMAC-SHA256 under the purpose key, for short, multi-block and non-ASCII data', () => {
     const secrets = Secrets.load({ secretKey: 'k'.repeat(40), dataDir: freshDir() });
     for (const purpose of ['cursor', 'file-link']) {
-      for (const data of ['', 'data', 'x'.repeat(64), 'WyJjcmVhdGVkX2F0Il0.'.repeat(9), 'ខ្មែរ · naïve 🙂']) {
+      // Up to 341 UTF-16 units the data is hashed from the purpose's own buffer, longer data from a new one.
+      for (const data of ['', 'data', 'x'.repeat(64), 'WyJjcmVhdGVkX2F0Il0.'.repeat(9), 'ខ្មែរ · naïve 🙂', 'ខ'.repeat(341), 'ខ'.repeat(342), 'x'.repeat(5000), 'short again']) {
         expect(secrets.sign(purpose, data)).toBe(createHmac('sha256', secrets.key(purpose)).update(data, 'utf8').digest('base64url'));
       }
     }
     expect(secrets.sign('cursor', 'data')).not.toBe(secrets.sign('file-link', 'data'));
+  });
+
+  it('verifies a signature or its prefix of the agreed length, and nothing else', () => {
+    const secrets = Secrets.load({ secretKey: 'k'.repeat(40), dataDir: freshDir() });
+    const signature = secrets.sign('cursor', 'body');
+    expect(secrets.verify('cursor', 'body', signature)).toBe(true);
+    expect(secrets.verify('cursor', 'body', signature.slice(0, 22), 22)).toBe(true);
+    const altered = (text: string, at: number) => text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+    for (const at of [0, 21, 42]) expect(secrets.verify('cursor', 'body', altered(signature, at))).toBe(false);
+    expect(secrets.verify('cursor', 'body', signature.slice(0, 22))).toBe(false); // shorter than agreed
+    expect(secrets.verify('cursor', 'body', signature.slice(0, 21), 22)).toBe(false);
+    expect(secrets.verify('cursor', 'body', `${signature}A`)).toBe(false);
+    expect(secrets.verify('cursor', 'body', '')).toBe(false);
+    expect(secrets.verify('cursor', 'bodY', signature)).toBe(false);
+    expect(secrets.verify('file-link', 'body', signature)).toBe(false);
   });
 
   it('encrypts per purpose and refuses a tampered or foreign ciphertext', () => {

@@ -46,7 +46,9 @@ export class Secrets {
       // The key is shorter than SHA-256's 64-byte block: zero-padded, never hashed first.
       const block = Buffer.alloc(SHA256_BLOCK_BYTES);
       key.copy(block);
-      derived = { key, innerPad: block.map((byte) => byte ^ 0x36), outerPad: block.map((byte) => byte ^ 0x5c) };
+      const innerBlock = Buffer.alloc(SHA256_BLOCK_BYTES + INLINE_DATA_BYTES);
+      block.forEach((byte, i) => (innerBlock[i] = byte ^ 0x36));
+      derived = { key, innerBlock, outerPad: Buffer.from(block.map((byte) => byte ^ 0x5c)).toString('latin1') };
       this.derived.set(purpose, derived);
     }
     return derived;
@@ -72,20 +74,46 @@ export class Secrets {
    * SHA-256(inner pad ‖ data)), two one-shot `crypto.hash` calls over pads made once per purpose.
    * `createHmac` gives the same bytes (the tests compare them) but builds a native object per call:
    * with it, a list page that checks one cursor and signs the next cost 10 µs more server CPU under
-   * load (bench/ab.ts, 108 against 98 µs a page; bench/README.md, runs of 2026-11-29).
+   * load (bench/ab.ts, 108 against 98 µs a page; bench/README.md, runs of 2026-11-29). Short data
+   * is written after the inner pad in the purpose's own buffer (this runs synchronously, so no two
+   * calls share it), and the inner digest comes back as text: neither needs a buffer of its own,
+   * and the inner digest no memory outside the JavaScript heap.
    */
   sign(purpose: string, data: string): string {
-    const { innerPad, outerPad } = this.derive(purpose);
-    const innerDigest = hash('sha256', Buffer.concat([innerPad, Buffer.from(data, 'utf8')]), 'buffer');
-    return hash('sha256', Buffer.concat([outerPad, innerDigest]), 'base64url');
+    const { innerBlock, outerPad } = this.derive(purpose);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, so short data always fits after the pad.
+    const innerInput =
+      data.length * 3 <= INLINE_DATA_BYTES
+        ? innerBlock.subarray(0, SHA256_BLOCK_BYTES + innerBlock.write(data, SHA256_BLOCK_BYTES, 'utf8'))
+        : Buffer.concat([innerBlock.subarray(0, SHA256_BLOCK_BYTES), Buffer.from(data, 'utf8')]);
+    const innerDigest = hash('sha256', innerInput, 'binary'); // latin1: one character per byte
+    return hash('sha256', Buffer.from(outerPad + innerDigest, 'latin1'), 'base64url');
+  }
+
+  /**
+   * Whether `signature` is `sign(purpose, data)` cut to `length` characters, compared in constant
+   * time: the loop reads every character whatever differs (`timingSafeEqual` would need two
+   * buffers per check, on every list page that gets a cursor).
+   */
+  verify(purpose: string, data: string, signature: string, length = FULL_SIGNATURE_LENGTH): boolean {
+    if (signature.length !== length) return false;
+    const expected = this.sign(purpose, data);
+    let difference = 0;
+    for (let i = 0; i < length; i++) difference |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
+    return difference === 0;
   }
 }
 
 const SHA256_BLOCK_BYTES = 64;
+/** Room after the inner pad for the data `sign` hashes without allocating (cursors, file links). */
+const INLINE_DATA_BYTES = 1024;
+/** Base64url characters of a whole SHA-256 MAC. */
+const FULL_SIGNATURE_LENGTH = 43;
 
-/** A purpose's 32-byte key, and the key XORed with RFC 2104's ipad and opad bytes for `sign`. */
+/** A purpose's 32-byte key, and the key XORed with RFC 2104's ipad (followed by room for data) and opad bytes for `sign`. */
 interface PurposeKey {
   key: Buffer;
-  innerPad: Uint8Array;
-  outerPad: Uint8Array;
+  innerBlock: Buffer;
+  /** The outer pad as latin1 text, one character per byte. */
+  outerPad: string;
 }

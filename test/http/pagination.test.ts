@@ -101,6 +101,26 @@ describe('keyset pagination', () => {
     }
   });
 
+  it('reads the instant of a signed cursor in any ISO form, and refuses one that is not an instant', async () => {
+    const { cursors } = app.kernel;
+    const all: { id: string; created_at: string }[] = (await app.inject({ url: '/api/v1/widgets?limit=100' })).json().items;
+    const after = all[20]!; // newest first; three widgets share each second
+    expect(after.created_at).toMatch(/^2026-01-01T00:00:\d\d\.000Z$/);
+    const seconds = after.created_at.slice(17, 19);
+    const page = (value: string) => app.inject({ url: `/api/v1/widgets?limit=5&cursor=${encodeURIComponent(cursors.encode(['-created_at', value, after.id]))}` });
+    // As the server writes it, then the same instant without milliseconds and in another offset.
+    for (const value of [after.created_at, `2026-01-01T00:00:${seconds}Z`, `2026-01-01T05:30:${seconds}+05:30`]) {
+      const response = await page(value);
+      expect(response.statusCode).toBe(200);
+      expect(response.json().items.map((w: { id: string }) => w.id)).toEqual(all.slice(21, 26).map((w) => w.id));
+    }
+    for (const value of ['not an instant', '2026-01-01T00:00:99.000+00:00']) {
+      const response = await page(value);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('INVALID_CURSOR');
+    }
+  });
+
   it('rejects a cursor issued for another sort order', async () => {
     const { next_cursor: cursor } = (await app.inject({ url: '/api/v1/widgets?limit=2&sort=name' })).json();
     const response = await app.inject({ url: `/api/v1/widgets?limit=2&sort=-name&cursor=${encodeURIComponent(cursor)}` });

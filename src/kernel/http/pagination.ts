@@ -2,7 +2,7 @@ import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import { and, asc, Column, count, desc, getTableColumns, getTableName, is, Param, Placeholder, SQL, sql, StringChunk } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import { PgDialect, PgTimestamp, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Executor } from '../db/database';
 import { decodeTimestamptz } from '../db/timestamps';
 import type { Secrets } from '../secrets';
@@ -60,21 +60,21 @@ type CursorPayload = [sort: string, value: CursorValue, id: string];
 // Built only when thrown: an error captures a stack, which valid cursors should not pay for.
 const invalidCursor = () => new ProblemError(400, 'INVALID_CURSOR');
 
+/** Base64url characters of the MAC a cursor carries: 128 bits of HMAC-SHA256. */
+const CURSOR_SIGNATURE_LENGTH = 22;
+
 /** Opaque, tamper-evident cursors: base64url(JSON) + truncated HMAC-SHA256. */
 export class CursorCodec {
   constructor(private readonly secrets: Secrets) {}
 
   encode(payload: CursorPayload): string {
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return `${body}.${this.secrets.sign('cursor', body).slice(0, 22)}`;
+    return `${body}.${this.secrets.sign('cursor', body).slice(0, CURSOR_SIGNATURE_LENGTH)}`;
   }
 
   decode(cursor: string, sort: string): CursorPayload {
     const [body, signature, ...rest] = cursor.split('.');
-    if (!body || !signature || rest.length > 0) throw invalidCursor();
-    const expected = Buffer.from(this.secrets.sign('cursor', body).slice(0, 22));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+    if (!body || !signature || rest.length > 0 || !this.secrets.verify('cursor', body, signature, CURSOR_SIGNATURE_LENGTH)) throw invalidCursor();
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
@@ -240,18 +240,16 @@ function planPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: A
   let keysetParams: unknown[] = [];
   if (params.cursor) {
     const [, value, lastId] = options.cursors.decode(params.cursor, params.sort);
-    const typed = column.dataType === 'date' ? new Date(String(value)) : value;
-    if (typed instanceof Date && Number.isNaN(typed.getTime())) throw new ProblemError(400, 'INVALID_CURSOR');
-    after = { value: typed, id: lastId };
     // What Drizzle binds for the keyset condition: the column's driver value, and the id as it is.
-    keysetParams = [column.mapToDriverValue(typed), lastId];
+    after = { value: column.dataType === 'date' ? instantDriverValue(value) : column.mapToDriverValue(value), id: lastId };
+    keysetParams = [after.value, lastId];
   }
   const limit = params.limit + 1;
   const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), after !== undefined, options.where, limit, kind);
 
   /** The query built by Drizzle, for a shape not cached yet (or not cacheable): only then is the keyset condition written. */
   const built = () => {
-    const keyset = after && sql`(${column}, ${idColumn}) ${sql.raw(descending ? '<' : '>')} (${sql.param(after.value, column)}, ${after.id})`;
+    const keyset = after && sql`(${column}, ${idColumn}) ${sql.raw(descending ? '<' : '>')} (${after.value}, ${after.id})`;
     const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
     return executor.select(columns).from(table).where(and(options.where, keyset)).orderBy(...order).limit(limit).toSQL();
   };
@@ -470,6 +468,21 @@ export function whereShape(where: SQL): { key: string; params: unknown[] } | und
 function orderOf(column: AnyPgColumn, idColumn: AnyPgColumn, descending: boolean): string {
   const name = (c: AnyPgColumn) => `${getTableName(c.table)}.${c.name}`;
   return `${descending ? 'desc' : 'asc'} ${name(column)} ${name(idColumn)}`;
+}
+
+/** An instant as `toCursorValue` writes it (`Date.prototype.toISOString`, years 0000-9999). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * What a date column binds for a cursor's instant: its ISO text, as the column's
+ * mapToDriverValue writes a Date. Text in that form is bound as it is, without a Date made and
+ * written back (the cursor's signature vouches for it); anything else goes through a Date.
+ */
+function instantDriverValue(value: CursorValue): string {
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return value;
+  const instant = new Date(String(value));
+  if (Number.isNaN(instant.getTime())) throw new ProblemError(400, 'INVALID_CURSOR');
+  return instant.toISOString();
 }
 
 function toCursorValue(value: unknown): CursorValue {
