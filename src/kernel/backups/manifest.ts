@@ -101,7 +101,6 @@ export class Measure extends Transform {
   }
 }
 
-
 export class BackupRefused extends Error {
   constructor(
     readonly code: 'BACKUP_SCHEMA_NEWER' | 'BACKUP_SCHEMA_UNKNOWN' | 'RESTORE_TARGET_NOT_EMPTY',

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hash } from 'node:crypto';
 import { idempotencyKeys } from '../db/tables';
+import { sha256Hex } from '../digest';
 import { ProblemError } from './problem';
 
 declare module 'fastify' {
@@ -26,7 +27,7 @@ function scopeOf(request: FastifyRequest): string {
 
 function hashOf(request: FastifyRequest): string {
   const path = request.url.split('?')[0];
-  return hash('sha256', `${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`, 'hex');
+  return sha256Hex(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`);
 }
 
 /**

@@ -236,20 +236,14 @@ function planPage(options: KeysetOptions<PgTable>, projectionFor: (sortColumn: A
   if (!column) throw new ProblemError(400, 'BAD_REQUEST');
   const columns = projectionFor(column);
 
-  let after: { value: unknown; id: string } | undefined;
-  let keysetParams: unknown[] = [];
-  if (params.cursor) {
-    const [, value, lastId] = options.cursors.decode(params.cursor, params.sort);
-    // What Drizzle binds for the keyset condition: the column's driver value, and the id as it is.
-    after = { value: column.dataType === 'date' ? instantDriverValue(value) : column.mapToDriverValue(value), id: lastId };
-    keysetParams = [after.value, lastId];
-  }
+  const keysetParams = params.cursor ? keysetAfter(options.cursors.decode(params.cursor, params.sort), column) : [];
+  const withCursor = keysetParams.length > 0;
   const limit = params.limit + 1;
-  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), after !== undefined, options.where, limit, kind);
+  const shape = pageQueries.shape(table, columns, orderOf(column, idColumn, descending), withCursor, options.where, limit, kind);
 
   /** The query built by Drizzle, for a shape not cached yet (or not cacheable): only then is the keyset condition written. */
   const built = () => {
-    const keyset = after && sql`(${column}, ${idColumn}) ${sql.raw(descending ? '<' : '>')} (${after.value}, ${after.id})`;
+    const keyset = withCursor ? sql`(${column}, ${idColumn}) ${sql.raw(descending ? '<' : '>')} (${keysetParams[0]}, ${keysetParams[1]})` : undefined;
     const order = descending ? [desc(column), desc(idColumn)] : [asc(column), asc(idColumn)];
     return executor.select(columns).from(table).where(and(options.where, keyset)).orderBy(...order).limit(limit).toSQL();
   };
@@ -468,6 +462,11 @@ export function whereShape(where: SQL): { key: string; params: unknown[] } | und
 function orderOf(column: AnyPgColumn, idColumn: AnyPgColumn, descending: boolean): string {
   const name = (c: AnyPgColumn) => `${getTableName(c.table)}.${c.name}`;
   return `${descending ? 'desc' : 'asc'} ${name(column)} ${name(idColumn)}`;
+}
+
+/** What Drizzle binds for the keyset condition after a cursor's row: the column's driver value, and the id as it is. */
+function keysetAfter([, value, id]: CursorPayload, column: AnyPgColumn): unknown[] {
+  return [column.dataType === 'date' ? instantDriverValue(value) : column.mapToDriverValue(value), id];
 }
 
 /** An instant as `toCursorValue` writes it (`Date.prototype.toISOString`, years 0000-9999). */
